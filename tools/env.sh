@@ -1,0 +1,14 @@
+# Sourced by tools/test.sh and tools/demo.sh: create or reuse .venv and install the project with the pinned stack.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+want=$(cat constraints.txt settings.ini setup.py | sha1sum | cut -d' ' -f1)
+if [ "$(cat .venv/.installed 2>/dev/null)" != "$want" ]; then
+  echo "Installing balatro_cards and its pinned stack (constraints.txt) into .venv ..."
+  .venv/bin/python -m pip install -q -c constraints.txt -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -c "import balatro_cards, fastai, torch" || { echo "install failed"; exit 1; }
+  echo "$want" > .venv/.installed
+fi
+export PATH="$PWD/.venv/bin:$PATH"
+export MPLBACKEND=Agg
