@@ -4,16 +4,19 @@
 
 # %% ../nbs/00_core.ipynb
 from __future__ import annotations
-import json, os, re, difflib, hashlib, tempfile, warnings
+import json, os, re, sys, difflib, hashlib, inspect, tempfile, warnings
+from functools import wraps
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageOps
+from fastcore.script import anno_parser
 
 # %% auto #0
 __all__ = ['MODIFIERS', 'RANKS', 'SUITS', 'JOKERS', 'TAROTS', 'PLANETS', 'SPECTRALS', 'CARD_SETS', 'CATALOGUE', 'MAX_PIXELS',
            'MIN_SIDE', 'TRANSPARENT_BG', 'norm_modifier', 'card_set', 'match_name', 'slug', 'atomic_path', 'save_json',
-           'atomic_save_img', 'ImageError', 'load_image', 'LabelError', 'read_records', 'load_labels', 'save_fig']
+           'atomic_save_img', 'ImageError', 'load_image', 'LabelError', 'read_records', 'load_labels', 'save_fig',
+           'hyphen_argv', 'call_parse_hyphens']
 
 # %% ../nbs/00_core.ipynb
 MODIFIERS = ['Base', 'Foil', 'Holographic', 'Polychrome', 'Negative']
@@ -67,6 +70,10 @@ def slug(s:str)->str:
     return re.sub(r'[^a-z0-9]+', '_', str(s).lower()).strip('_') or 'card'
 
 # %% ../nbs/00_core.ipynb
+def _umask():
+    m = os.umask(0); os.umask(m)
+    return m
+
 @contextmanager
 def atomic_path(path, # Final destination
                ):
@@ -77,6 +84,7 @@ def atomic_path(path, # Final destination
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
@@ -242,3 +250,26 @@ def save_fig(fig, name:str, path='figs', dpi:int=100):
     p = Path(path)/f'{name}.png'
     with atomic_path(p) as tmp: fig.savefig(tmp, format='png', dpi=dpi, bbox_inches='tight')
     return p
+
+# %% ../nbs/00_core.ipynb
+def hyphen_argv(argv, func)->list:
+    "`argv` with `--arg-name[=v]` rewritten to `--arg_name[=v]` for the parameters of `func`."
+    params = set(inspect.signature(func).parameters)
+    def fix(a):
+        if not a.startswith('--') or a=='--': return a
+        k,eq,v = a[2:].partition('=')
+        k2 = k.replace('-','_')
+        return f'--{k2}{eq}{v}' if k2 in params else a
+    return [fix(a) for a in argv]
+
+# %% ../nbs/00_core.ipynb
+def call_parse_hyphens(func):
+    "Like fastcore `call_parse`, also accepting `--arg-name` for every `--arg_name` flag; a plain call from Python passes through."
+    @wraps(func)
+    def _f(*args, **kwargs):
+        fr = inspect.currentframe().f_back
+        if args or kwargs or fr.f_globals.get('__name__')!='__main__' or fr.f_locals is not fr.f_globals: return func(*args, **kwargs)
+        a = anno_parser(func).parse_args(hyphen_argv(sys.argv[1:], func)).__dict__
+        a.pop('xtra', None); a.pop('pdb', None)
+        return func(**a)
+    return _f

@@ -3,7 +3,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-want=$(cat constraints.txt settings.ini setup.py | sha1sum | cut -d' ' -f1)
+want=$(cat constraints.txt settings.ini setup.py pyproject.toml | sha1sum | cut -d' ' -f1)
 if [ "$(cat .venv/.installed 2>/dev/null)" != "$want" ]; then
   echo "Installing balatro_cards and its pinned stack (constraints.txt) into .venv ..."
   .venv/bin/python -m pip install -q -c constraints.txt -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
