@@ -8,15 +8,14 @@ import functools, hashlib, io, re, sys
 from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageDraw, ImageFont, ImageFilter
-from fastcore.script import call_parse, anno_parser
 from .core import (MODIFIERS, CARD_SETS, CATALOGUE, TAROTS, card_set, slug,
-                                save_json, atomic_save_img, load_labels, save_fig)
+                                save_json, atomic_save_img, load_labels, save_fig, call_parse_hyphens)
 from .editions import render_edition, card_mask
 
 # %% auto #0
 __all__ = ['CELL', 'PANEL', 'OUTLINE', 'FACE', 'SUIT_COLOURS', 'PALETTE', 'FELTS', 'MOD_PROBS', 'CAPTURE_POWER', 'stable_hash',
-           'draw_card', 'table_bg', 'card_alpha', 'capture', 'plan_deck', 'make_deck', 'deck_summary', 'deck_cli',
-           'balatro_deck', 'show_deck']
+           'draw_card', 'table_bg', 'card_alpha', 'capture', 'plan_deck', 'make_deck', 'deck_summary', 'balatro_deck',
+           'show_deck']
 
 # %% ../nbs/02_deck.ipynb
 def stable_hash(s:str)->int:
@@ -395,26 +394,14 @@ def deck_summary(df:pd.DataFrame, out)->str:
     return (f"balatro_deck: {df.name.nunique()} cards, {len(df)} images ("
             + ', '.join(f'{m} {counts.get(m, 0)}' for m in MODIFIERS) + f") -> {Path(out)/'labels.json'}")
 
-@call_parse
-def deck_cli(out:str='data/cards', # Folder to write the deck into
-             n_cards:int=40,       # Number of distinct card names (`--n-cards` works too)
-             seed:int=0,           # Deck seed: same seed, byte-identical deck
-             scale:int=1,          # 1: the game's 71x95 cell, 2: 142x190
-            ):
+@call_parse_hyphens
+def balatro_deck(out:str='data/cards', # Folder to write the deck into
+                 n_cards:int=40,       # Number of distinct card names (`--n-cards` works too)
+                 seed:int=0,           # Deck seed: same seed, byte-identical deck
+                 scale:int=1,          # 1: the game's 71x95 cell, 2: 142x190
+                ):
     "Write a procedural demo deck of `n_cards` Balatro-like cards to `out` and print a one-line summary."
     print(deck_summary(make_deck(out, n_cards=n_cards, seed=seed, scale=scale), out))
-
-# %% ../nbs/02_deck.ipynb
-def _underscore_flags(argv):
-    "`argv` with hyphens in `--flag-names` turned into underscores (`--n-cards=5` → `--n_cards=5`)."
-    return [('--' + a[2:].partition('=')[0].replace('-', '_') + ''.join(a.partition('=')[1:])) if a.startswith('--') and len(a) > 2 else a
-            for a in argv]
-
-def balatro_deck(argv:list=None, # Command-line arguments (default: `sys.argv[1:]`)
-                ):
-    "Console command `balatro_deck [--out DIR] [--n_cards|--n-cards N] [--seed S] [--scale 1|2]`."
-    args = vars(anno_parser(deck_cli, prog='balatro_deck').parse_args(_underscore_flags(sys.argv[1:] if argv is None else list(argv))))
-    deck_cli(**{k:v for k,v in args.items() if k not in ('pdb', 'xtra')})
 
 # %% ../nbs/02_deck.ipynb
 def show_deck(df:pd.DataFrame, # Deck labels, as returned by `make_deck` or `core.load_labels`
