@@ -15,7 +15,7 @@ from scipy import ndimage
 from fastcore.basics import AttrDict
 from fastcore.script import call_parse
 from .core import (MODIFIERS, MIN_SIDE, ImageError, LabelError, load_image, load_labels,
-                                save_json, atomic_save_img)
+                                save_json, atomic_save_img, check_writable)
 from .editions import render_edition, card_mask
 
 # %% auto #0
@@ -344,14 +344,6 @@ class _DirLock:
         os.close(self.fd); self.fd = None
 
 # %% ../nbs/03_augment.ipynb
-def _check_writable(d:Path, what:str):
-    "Create folder `d` if needed and check that files can be written there."
-    try: d.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise OSError(f"{what} {d}: cannot create the folder ({e.strerror or e})") from None
-    try:
-        with tempfile.TemporaryFile(dir=d): pass
-    except OSError as e: raise PermissionError(f"{what} {d} is not writable ({e.strerror or e})") from None
-
 def _read_manifest(path)->dict:
     "Records of an existing `augmented.json` by file (empty if absent or unreadable)."
     path = Path(path)
@@ -451,7 +443,7 @@ def augment(cfg=None,            # `AugConfig`, dict or JSON path (default: `Aug
     if not data.is_dir():    raise FileNotFoundError(f"{data}: data folder not found (set DATA_DIR, --data_dir)")
     if aug.resolve() == data.resolve() or data.resolve().is_relative_to(aug.resolve()):
         raise ValueError(f"AUG_DIR {aug} must not be DATA_DIR {data} or contain it: variants would mix with the originals")
-    _check_writable(aug, 'AUG_DIR'); _check_writable(aug_json.parent, 'the folder of AUG_JSON')
+    check_writable(aug, 'AUG_DIR'); check_writable(aug_json.parent, 'the folder of AUG_JSON')
     with _DirLock(aug) as lock:
         df = load_labels(labels, data_dir=data, check_files=False, warn_unknown=False)
         inside = [f for f in df.file if (data/f).resolve().is_relative_to(aug.resolve())]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, os, re, sys, difflib, hashlib, inspect, tempfile, warnings
 from functools import wraps
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -14,9 +15,9 @@ from fastcore.script import anno_parser
 
 # %% auto #0
 __all__ = ['MODIFIERS', 'RANKS', 'SUITS', 'JOKERS', 'TAROTS', 'PLANETS', 'SPECTRALS', 'CARD_SETS', 'CATALOGUE', 'MAX_PIXELS',
-           'MIN_SIDE', 'TRANSPARENT_BG', 'norm_modifier', 'card_set', 'match_name', 'slug', 'atomic_path', 'save_json',
-           'atomic_save_img', 'ImageError', 'load_image', 'LabelError', 'read_records', 'load_labels', 'save_fig',
-           'hyphen_argv', 'call_parse_hyphens']
+           'MIN_SIDE', 'TRANSPARENT_BG', 'IMAGE_FORMATS', 'norm_modifier', 'card_set', 'match_name', 'slug',
+           'atomic_path', 'save_json', 'atomic_save_img', 'check_writable', 'ImageError', 'load_image', 'LabelError',
+           'read_records', 'load_labels', 'save_fig', 'hyphen_argv', 'call_parse_hyphens']
 
 # %% ../nbs/00_core.ipynb
 MODIFIERS = ['Base', 'Foil', 'Holographic', 'Polychrome', 'Negative']
@@ -25,12 +26,17 @@ _MOD_ALIASES = {'base':'Base', 'none':'Base', 'normal':'Base', 'regular':'Base',
                 'polychrome':'Polychrome', 'poly':'Polychrome', 'negative':'Negative', 'neg':'Negative'}
 
 # %% ../nbs/00_core.ipynb
+def _short(o, n:int=80)->str:
+    "`repr(o)` cut to `n` characters, so one huge value cannot swamp an error message."
+    s = repr(o)
+    return s if len(s) <= n else s[:n-4] + '...' + s[-1]
+
 def norm_modifier(m:str, # A modifier as written in a label file
                  )->str:
     "Canonical modifier name for `m` (case-insensitive, aliases like `holo`); raises `ValueError` if unknown."
     key = str(m).strip().lower() if m is not None else 'none'
     if key in _MOD_ALIASES: return _MOD_ALIASES[key]
-    raise ValueError(f"unknown modifier {m!r} (expected one of {', '.join(MODIFIERS)})")
+    raise ValueError(f"unknown modifier {_short(m)} (expected one of {', '.join(MODIFIERS)})")
 
 # %% ../nbs/00_core.ipynb
 RANKS = ['2','3','4','5','6','7','8','9','10','Jack','Queen','King','Ace']
@@ -103,18 +109,36 @@ def atomic_save_img(img:Image.Image, path, **kwargs):
     return path
 
 # %% ../nbs/00_core.ipynb
+def check_writable(d,                         # Output folder (created if missing)
+                   what:str='output folder',  # How error messages name it
+                  )->Path:
+    "Create folder `d` if needed and check that a file can be written there; raise `OSError` naming `what`, `d` and the reason."
+    d = Path(d)
+    if d.exists() and not d.is_dir(): raise FileExistsError(f"{what} {d}: is a file, not a folder")
+    try: d.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise OSError(f"{what} {d}: cannot create the folder ({e.strerror or e})") from None
+    try:
+        with tempfile.TemporaryFile(dir=d): pass
+    except OSError as e: raise PermissionError(f"{what} {d}: not writable ({e.strerror or e})") from None
+    return d
+
+# %% ../nbs/00_core.ipynb
 class ImageError(ValueError):
     "An image file that cannot be used, with the file and the reason in the message."
 
 MAX_PIXELS = 40_000_000   # ~ a 6300x6300 screenshot; larger is refused before decoding
 MIN_SIDE = 16
 TRANSPARENT_BG = (0, 0, 0)
+IMAGE_FORMATS = ('PNG', 'JPEG', 'WEBP', 'BMP', 'GIF', 'TIFF')   # what screenshots come as; others (EPS, PDF, ...) are never opened
 
 # %% ../nbs/00_core.ipynb
 def _to_rgb(img:Image.Image, bg=TRANSPARENT_BG)->Image.Image:
-    if img.mode in ('I;16', 'I;16B', 'I;16L', 'I'):
-        a = np.asarray(img, dtype=np.float64)
-        img = Image.fromarray(np.clip(a / max(a.max(), 1) * 255 if a.max() > 255 else a, 0, 255).astype(np.uint8))
+    if img.mode in ('I', 'F') or img.mode.startswith('I;16'):
+        a = np.nan_to_num(np.asarray(img, dtype=np.float64))
+        hi = float(a.max()) if a.size else 0.
+        # 16-bit data maps 65535 to 255 (a fixed scale, so a dark image stays dark); only wider data is stretched
+        f = 1/257 if img.mode.startswith('I;16') or 255 < hi <= 65535 else 255/hi if hi > 65535 else 1.
+        img = Image.fromarray(np.clip(np.rint(a*f), 0, 255).astype(np.uint8))
     if img.mode == 'P' and 'transparency' in img.info: img = img.convert('RGBA')
     if img.mode in ('RGBA', 'LA', 'PA'):
         img = img.convert('RGBA')
@@ -130,15 +154,18 @@ def load_image(path,                    # Image file to open
               )->Image.Image:
     "Open `path` as an 8-bit RGB PIL image, or raise `ImageError` naming the file and the problem."
     path = Path(path)
-    if not path.exists(): raise ImageError(f"{path}: file not found")
-    if path.stat().st_size == 0: raise ImageError(f"{path}: empty file (0 bytes)")
+    try: size = path.stat().st_size
+    except FileNotFoundError: raise ImageError(f"{path}: file not found") from None
+    except (OSError, ValueError) as e: raise ImageError(f"{path}: cannot open ({getattr(e, 'strerror', None) or e})") from None
+    if size == 0: raise ImageError(f"{path}: empty file (0 bytes)")
     try:
-        with Image.open(path) as im:
+        with Image.open(path, formats=IMAGE_FORMATS) as im:
             w,h = im.size
             if w*h > max_pixels: raise ImageError(f"{path}: image is {w}x{h} pixels, over the {max_pixels:,} pixel limit (possible decompression bomb)")
             if min(w,h) < min_side: raise ImageError(f"{path}: image is {w}x{h} pixels, too small (need at least {min_side} px a side)")
             im.load()
-            im = ImageOps.exif_transpose(im)
+            try: im = ImageOps.exif_transpose(im)
+            except Exception as e: warnings.warn(f"{path}: unreadable EXIF orientation ignored, image kept as stored ({type(e).__name__}: {e})")
             return _to_rgb(im, bg)
     except ImageError: raise
     except Image.DecompressionBombError as e: raise ImageError(f"{path}: refused as a decompression bomb ({e})") from None
@@ -147,45 +174,78 @@ def load_image(path,                    # Image file to open
 # %% ../nbs/00_core.ipynb
 class LabelError(ValueError):
     "Invalid label records; `problems` lists every `(index, file, reason)` found, not just the first."
-    def __init__(self, src, problems):
+    def __init__(self, src, problems, max_lines:int=20):
         self.src,self.problems = src,problems
-        lines = '\n'.join(f"  record {i} ({f!r}): {r}" for i,f,r in problems)
-        super().__init__(f"{src}: {len(problems)} bad label record(s):\n{lines}")
+        whole,recs = [r for i,_,r in problems if i is None],[o for o in problems if o[0] is not None]
+        lines = [f"  record {i} ({_short(f)}): {r}" for i,f,r in recs[:max_lines]]
+        if len(recs) > max_lines: lines.append(f"  ... and {len(recs)-max_lines} more (all of them are in the exception's `problems`)")
+        msg = f"{src}: " + '; '.join(whole)
+        if recs: msg = (msg + '\n' if whole else f"{src}: ") + f"{len({i for i,_,_ in recs})} bad label record(s):\n" + '\n'.join(lines)
+        super().__init__(msg)
 
 # %% ../nbs/00_core.ipynb
 def read_records(path)->list:
     "Records of a labels file at `path`: a JSON list of dicts, or the annotation tools' dict keyed by file."
     path = Path(path)
-    if not path.exists(): raise LabelError(path, [(None, None, 'labels file not found')])
-    txt = path.read_text(encoding='utf-8-sig')
-    if not txt.strip(): raise LabelError(path, [(None, None, 'labels file is empty')])
-    try: obj = json.loads(txt)
-    except json.JSONDecodeError as e: raise LabelError(path, [(None, None, f'not valid JSON ({e})')]) from None
+    err = lambda why: LabelError(path, [(None, None, why)])
+    if not path.exists(): raise err('labels file not found')
+    if path.is_dir(): raise err('is a folder, not a labels file')
+    try: txt = path.read_text(encoding='utf-8-sig')
+    except UnicodeDecodeError as e: raise err(f'not UTF-8 text (byte {e.start}: {e.reason})') from None
+    except OSError as e: raise err(f'cannot read the labels file ({e.strerror or e})') from None
+    if not txt.strip(): raise err('labels file is empty')
+    dups = []
+    def _pairs(kv):   # JSON objects with a repeated key would silently keep only the last value
+        d = dict(kv)
+        if len(d) < len(kv): dups.extend(k for k,n in Counter(k for k,_ in kv).items() if n > 1)
+        return d
+    try: obj = json.loads(txt, object_pairs_hook=_pairs)
+    except json.JSONDecodeError as e: raise err(f'not valid JSON ({e})') from None
+    except RecursionError: raise err('not valid JSON (nested too deeply)') from None
+    if dups: raise err(f"repeated key(s) {', '.join(map(_short, dups[:5]))} in a JSON object (a duplicate file entry, or a record with a key twice): "
+                       "JSON keeps only the last value, so say each once")
     if isinstance(obj, dict):
-        if all(isinstance(v, dict) for v in obj.values()): return [{'file':k, **v} for k,v in obj.items()]
-        raise LabelError(path, [(None, None, 'a dict form must map each file to a record dict')])
-    if not isinstance(obj, list): raise LabelError(path, [(None, None, f'top level must be a list of records or a dict keyed by file, not {type(obj).__name__}')])
+        if not all(isinstance(v, dict) for v in obj.values()): raise err('a dict form must map each file to a record dict')
+        if bad := [(i, k, f'keyed by {_short(k)} but its "file" says {_short(v["file"])}') for i,(k,v) in enumerate(obj.items())
+                   if 'file' in v and v['file'] != k]: raise LabelError(path, bad)
+        return [{**v, 'file':k} for k,v in obj.items()]
+    if not isinstance(obj, list): raise err(f'top level must be a list of records or a dict keyed by file, not {type(obj).__name__}')
     return obj
 
 # %% ../nbs/00_core.ipynb
 def _inside(root:Path, f:str):
     "Resolved `root/f` if it stays inside `root` (no `..`, absolute paths or symlinks out), else None."
     if not f or os.path.isabs(f) or Path(f).drive: return None
-    p = (root/f).resolve()
-    return p if p.is_relative_to(root.resolve()) else None
+    try: p,r = (root/f).resolve(),root.resolve()
+    except (OSError, RuntimeError): return None   # a symlink loop
+    return p if p.is_relative_to(r) else None
+
+_BAD_CHARS = re.compile(r'[\x00-\x1f\x7f\ud800-\udfff]')   # control characters, lone surrogates
+
+def _file_problem(root:Path, f, check_files:bool=True):
+    "Why a record's `file` value `f` cannot be used under `root`, or None."
+    if not isinstance(f, str): return 'missing key "file"' if f is None else f'"file" must be text, not {type(f).__name__}'
+    if not f.strip(): return 'empty "file"'
+    if _BAD_CHARS.search(f): return '"file" contains a control character or invalid Unicode'
+    if _inside(root, f) is None: return 'path escapes the data dir (absolute, "..", or a link pointing outside)'
+    if not check_files: return None
+    p = root/f
+    try:
+        if p.is_file(): return None
+        return 'is a folder, not an image file' if p.is_dir() else 'file not found'
+    except OSError as e: return f'cannot use this path ({e.strerror or e})'
 
 # %% ../nbs/00_core.ipynb
 def _check_record(i, r, root, check_files):
     "Normalised copy of record `r` and a list of reasons it is bad."
     if not isinstance(r, dict): return None, [f'record must be an object, not {type(r).__name__}']
     errs,r = [],dict(r)
-    f = r.get('file')
-    if not isinstance(f, str) or not f.strip(): errs.append('missing or empty "file"')
-    elif _inside(root, f) is None: errs.append('path escapes the data dir (absolute, "..", or a link pointing outside)')
-    elif check_files and not (root/f).is_file(): errs.append('file not found')
+    if (why := _file_problem(root, r.get('file'), check_files)): errs.append(why)
     name = r.get('name')
     if 'name' not in r: errs.append('missing key "name"')
-    elif not isinstance(name, str) or not name.strip(): errs.append('empty name')
+    elif name is None or isinstance(name, str) and not name.strip(): errs.append('empty name')
+    elif not isinstance(name, str): errs.append(f'name must be text, not {type(name).__name__}')
+    elif _BAD_CHARS.search(name): errs.append('name contains a control character or invalid Unicode')
     if 'modifier' not in r: errs.append('missing key "modifier"')
     else:
         try: r['modifier'] = norm_modifier(r['modifier'])
@@ -224,7 +284,9 @@ def load_labels(path,                  # labels.json (list form or dict-keyed fo
     path = Path(path)
     root = Path(data_dir) if data_dir is not None else path.parent
     recs,problems,seen = [],[],{}
-    for i,r in enumerate(read_records(path)):
+    records = read_records(path)
+    if check_files and not root.is_dir(): raise LabelError(path, [(None, None, f'data folder {root} not found')])
+    for i,r in enumerate(records):
         r,errs = _check_record(i, r, root, check_files)
         f = r.get('file') if isinstance(r, dict) else None
         if not errs:
@@ -240,8 +302,10 @@ def load_labels(path,                  # labels.json (list form or dict-keyed fo
     unknown = {n: match_name(n)[1] for n in df.name.unique() if n.lower() not in _CANON}
     df.attrs.update(unknown_names=unknown, data_dir=str(root))
     if unknown and warn_unknown:
+        shown = list(unknown.items())[:10]
         warnings.warn(f"{path}: {len(unknown)} card name(s) not in the catalogue (kept as written): " +
-                      '; '.join(f"{n!r}" + (f" (did you mean {', '.join(map(repr, s))}?)" if s else '') for n,s in unknown.items()))
+                      '; '.join(_short(n) + (f" (did you mean {', '.join(map(repr, s))}?)" if s else '') for n,s in shown) +
+                      (f"; ... and {len(unknown)-len(shown)} more" if len(unknown) > len(shown) else ''))
     return _extras(df)
 
 # %% ../nbs/00_core.ipynb

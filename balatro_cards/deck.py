@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image, ImageDraw, ImageFont, ImageFilter
 from .core import (MODIFIERS, CARD_SETS, CATALOGUE, TAROTS, card_set, slug,
-                                save_json, atomic_save_img, load_labels, save_fig, call_parse_hyphens)
+                                save_json, atomic_save_img, load_labels, save_fig, call_parse_hyphens, check_writable)
 from .editions import render_edition, card_mask
 
 # %% auto #0
@@ -374,8 +374,8 @@ def make_deck(out,                 # Folder to write the deck into (created if n
               sets=None,           # Card sets to draw from (default: all five)
              )->pd.DataFrame:
     "Write a procedural demo deck (PNG captures + `labels.json`) to `out` and return its labels."
-    out = Path(out)
     df = plan_deck(n_cards, seed, max_captures, sets)
+    out = check_writable(out, 'deck folder')   # before drawing anything
     recs = []
     for r in df.itertuples():
         rng = np.random.default_rng([seed, stable_hash(r.name), r.capture])
@@ -401,7 +401,9 @@ def balatro_deck(out:str='data/cards', # Folder to write the deck into
                  scale:int=1,          # 1: the game's 71x95 cell, 2: 142x190
                 ):
     "Write a procedural demo deck of `n_cards` Balatro-like cards to `out` and print a one-line summary."
-    print(deck_summary(make_deck(out, n_cards=n_cards, seed=seed, scale=scale), out))
+    try: df = make_deck(out, n_cards=n_cards, seed=seed, scale=scale)
+    except (OSError, ValueError) as e: sys.exit(f"balatro_deck: error: {e}")
+    print(deck_summary(df, out))
 
 # %% ../nbs/02_deck.ipynb
 def show_deck(df:pd.DataFrame, # Deck labels, as returned by `make_deck` or `core.load_labels`
