@@ -15,13 +15,15 @@ from safetensors.torch import save_file, load_file
 import balatro_cards
 from . import core
 from .core import MODIFIERS, atomic_path, save_json, load_labels, save_fig, call_parse_hyphens
-from .data import card_dls, card_size, card_img
+from .data import card_dls, card_size, card_img, card_frame
 from .model import CardLoss, create_card_model, card_splitter, card_metrics, inv_freq_weights
+from .regularise import reg_cbs, add_edition_synth
+from fastai.distributed import DistributedTrainer, DistributedDL
 
 # %% auto #0
 __all__ = ['CONFIG_FILE', 'WEIGHTS_FILE', 'FORMAT', 'CardLearner', 'BestModelCallback', 'PreciseBN', 'recompute_bn',
            'card_learner', 'save_card_model', 'CardPredictor', 'load_card_model', 'CardCheckpoint', 'write_history',
-           'load_checkpoint', 'train_cards', 'balatro_train', 'balatro_predict']
+           'load_checkpoint', 'save_split', 'train_cards', 'balatro_train', 'balatro_predict']
 
 # %% ../nbs/06_learner.ipynb
 class CardLearner(Learner):
@@ -270,6 +272,35 @@ class CardPredictor:
         return torch.cat(outs).numpy() if outs else np.zeros((0, self.cfg.get('nf', 0)), dtype=np.float32)
 
 # %% ../nbs/06_learner.ipynb
+def _check_cfg(cfg, cf):
+    "Raise `ValueError` naming config file `cf` unless `cfg` holds every key a card model needs, with the right types."
+    if not isinstance(cfg, dict): raise ValueError(f"{cf}: must be a JSON object, not {type(cfg).__name__}")
+    if cfg.get('format')!=FORMAT: raise ValueError(f"{cf}: format {str(cfg.get('format'))[:40]!r} is not {FORMAT!r}")
+    need = ['arch','names','mods','size','mean','std','n_names','n_mods','weights_sha256']
+    if (miss := [k for k in need if k not in cfg]): raise ValueError(f"{cf}: missing keys {miss}")
+    is_int = lambda o: isinstance(o, int) and not isinstance(o, bool)
+    is_num = lambda o: isinstance(o, (int, float)) and not isinstance(o, bool) and math.isfinite(o)
+    bad = []
+    if not isinstance(cfg['arch'], str): bad.append('arch must be a text name')
+    for k in ('names','mods'):
+        v = cfg[k]
+        if not isinstance(v, list) or not v or not all(isinstance(o, str) for o in v): bad.append(f'{k} must be a non-empty list of names')
+        elif len(set(v)) < len(v): bad.append(f'{k} lists a name twice')
+    for k in ('n_names','n_mods'):
+        if not is_int(cfg[k]) or cfg[k] < 1: bad.append(f'{k} must be a positive integer')
+    if not (isinstance(cfg['size'], list) and len(cfg['size'])==2 and all(is_int(o) and o >= 8 for o in cfg['size'])): bad.append('size must be [height, width], each at least 8 pixels')
+    for k in ('mean','std'):
+        v = cfg[k]
+        if not (isinstance(v, list) and len(v)==3 and all(is_num(o) for o in v)) or (k=='std' and any(o<=0 for o in v)): bad.append(f'{k} must be 3 numbers' + (' > 0' if k=='std' else ''))
+    if cfg.get('arch_kwargs') is not None and not isinstance(cfg['arch_kwargs'], dict): bad.append('arch_kwargs must be an object')
+    lf = cfg.get('lin_ftrs')
+    if lf is not None and not (isinstance(lf, list) and all(is_int(o) and o > 0 for o in lf)): bad.append('lin_ftrs must be a list of positive integers')
+    if not is_num(cfg.get('ps', 0.5)) or not 0 <= cfg.get('ps', 0.5) < 1: bad.append('ps must be a number in [0, 1)')
+    if not isinstance(cfg.get('concat_pool', True), bool): bad.append('concat_pool must be true or false')
+    if bad: raise ValueError(f"{cf}: " + '; '.join(bad))
+    if len(cfg['names'])!=cfg['n_names']: raise ValueError(f"{cf}: {len(cfg['names'])} names listed but n_names={cfg['n_names']}")
+    if len(cfg['mods'])!=cfg['n_mods']: raise ValueError(f"{cf}: {len(cfg['mods'])} modifiers listed but n_mods={cfg['n_mods']}")
+
 def load_card_model(path,          # Folder written by `save_card_model`
                     device=None,   # Device (default: CUDA if available, else CPU)
                    )->CardPredictor:
@@ -278,16 +309,14 @@ def load_card_model(path,          # Folder written by `save_card_model`
     cf = path/CONFIG_FILE
     if not cf.is_file(): raise FileNotFoundError(f"{path}: no {CONFIG_FILE} (not a saved card model)")
     try: cfg = json.loads(cf.read_text(encoding='utf-8'))
-    except json.JSONDecodeError as e: raise ValueError(f"{cf}: not valid JSON ({e})") from None
-    if cfg.get('format')!=FORMAT: raise ValueError(f"{cf}: format {cfg.get('format')!r} is not {FORMAT!r}")
-    need = ['arch','names','mods','size','mean','std','n_names','n_mods','weights_sha256']
-    if (miss := [k for k in need if k not in cfg]): raise ValueError(f"{cf}: missing keys {miss}")
-    if len(cfg['names'])!=cfg['n_names']: raise ValueError(f"{cf}: {len(cfg['names'])} names listed but n_names={cfg['n_names']}")
-    if len(cfg['mods'])!=cfg['n_mods']: raise ValueError(f"{cf}: {len(cfg['mods'])} modifiers listed but n_mods={cfg['n_mods']}")
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e: raise ValueError(f"{cf}: not valid JSON ({e})") from None
+    _check_cfg(cfg, cf)
     wf = _find_weights(path, 'model', cfg)
-    sd = load_file(str(wf))
-    model = create_card_model(cfg['arch'], cfg['n_names'], cfg['n_mods'], pretrained=False, lin_ftrs=cfg.get('lin_ftrs'),
-                              ps=cfg.get('ps', 0.5), concat_pool=cfg.get('concat_pool', True), arch_kwargs=cfg.get('arch_kwargs'))
+    try: sd = load_file(str(wf))
+    except Exception as e: raise ValueError(f"{wf}: not a safetensors file ({e}); refused: model files are never unpickled") from None
+    try: model = create_card_model(cfg['arch'], cfg['n_names'], cfg['n_mods'], pretrained=False, lin_ftrs=cfg.get('lin_ftrs'),
+                                   ps=cfg.get('ps', 0.5), concat_pool=cfg.get('concat_pool', True), arch_kwargs=cfg.get('arch_kwargs'))
+    except Exception as e: raise ValueError(f"{cf}: cannot build the model it describes ({type(e).__name__}: {e})") from None
     _check_state(model, sd, cfg, wf)
     model.load_state_dict(sd, strict=True)
     model.cfg = {k:cfg[k] for k in model.cfg}
@@ -323,13 +352,14 @@ class CardCheckpoint(Callback):
     order = 55   # after Recorder (50) has logged the epoch, before early stopping (60) can end the fit
     def __init__(self, folder, run:dict, history=None, checkpoint:bool=True): store_attr(); self.history = list(history or [])
     def after_epoch(self):
+        if rank_distrib(): return   # distributed: rank 0 alone writes
         row = dict(zip(self.recorder.metric_names, [*self.recorder.log]))
         row = {k:(float(v) if isinstance(v, (float, np.floating, torch.Tensor)) else v) for k,v in row.items()}
         self.history.append(row)
         write_history(self.history, Path(self.folder)/'history.csv')
         if not self.checkpoint: return
         tens,scal,hyp = _opt_state(self.learn.opt)
-        tens.update({f'model.{k}':v for k,v in _state_tensors(self.learn.model).items()})
+        tens.update({f'model.{k}':v for k,v in _state_tensors(getattr(self.learn.model, 'module', self.learn.model)).items()})
         _commit_pair(self.folder, 'checkpoint', tens, dict(format=FORMAT+'/checkpoint', epochs_done=self.epoch+1, run=self.run,
                                                            history=self.history, opt_scalars=scal, opt_hypers=hyp))
 
@@ -369,9 +399,37 @@ def _read_data(data, labels, aug_json=None):
         df = merge_aug(df, aug_json=aug_json, data_dir=ifnone(data, df.attrs.get('data_dir')), aug_dir=Path(aug_json).parent)
     return df
 
+def _readable(df, data=None):
+    "`df` without the rows whose image `core.load_image` refuses, and `(file, reason)` for each of those."
+    paths,bad = card_frame(df, data_dir=data).path,[]
+    for i,p in enumerate(paths):
+        try: core.load_image(p)
+        except core.ImageError as e: bad.append((i, str(e)))
+    if not bad: return df,[]
+    if len(bad)==len(df): raise ValueError(f"none of the {len(df)} images can be read, e.g. {bad[0][1]}")
+    keep = np.setdiff1d(np.arange(len(df)), [i for i,_ in bad])
+    out = df.iloc[keep].reset_index(drop=True); out.attrs.update(df.attrs)
+    return out,[(str(df.iloc[i].get('file', paths.iloc[i])), e) for i,e in bad]
+
 def _summary(learn):
     names,vals = learn.recorder.metric_names[1:-1],learn.recorder.values
     return {n:float(v) for n,v in zip(names, vals[-1]) if v is not None} if vals else {}
+
+# %% ../nbs/06_learner.ipynb
+@patch
+def _broadcast(self:DistributedDL, t, rank):
+    "Broadcast list `t` from `rank` to all ranks: on CUDA for NCCL (as fastai does), on CPU for gloo."
+    dev = 'cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu'
+    t = torch.tensor(t, dtype=torch.long, device=dev)
+    torch.distributed.broadcast(t, rank)
+    return t.cpu().tolist()
+
+# %% ../nbs/06_learner.ipynb
+def save_split(dls, out)->Path:
+    "Write `out/split.json` listing the absolute image paths of `dls`'s training and validation rows."
+    df,(tr,va) = dls.df,dls.splits
+    return core.save_json(dict(train=[str(Path(p).resolve()) for p in df.path.iloc[tr]], valid=[str(Path(p).resolve()) for p in df.path.iloc[va]]),
+                          Path(out)/'split.json')
 
 # %% ../nbs/06_learner.ipynb
 def train_cards(data=None,            # Image folder the labels' `file` paths are relative to
@@ -400,27 +458,39 @@ def train_cards(data=None,            # Image folder the labels' `file` paths ar
                 arch_kwargs:dict=None, # Architecture constructor options
                 cbs=None,             # Extra callbacks for the fit
                 quiet:bool=False,     # No progress bars or tables
+                mixup:float=0.,       # Two-target MixUp alpha (0: off; see `regularise`)
+                cutmix:float=0.,      # Two-target CutMix alpha (0: off)
+                mix:str='name',       # What MixUp/CutMix mix: 'name' or 'both'
+                same_modifier:bool=True, # Only mix images of the same modifier
+                curriculum:str=None,  # e.g. 'base-first:3' (Base images, name loss only, for 3 epochs)
+                edition_p:float=0.,   # Probability of rendering a Base training image as a random edition
+                distributed:bool=False, # Train under `accelerate launch` (fastai `DistributedTrainer`)
                 **kwargs,             # Passed to `card_dls`
                )->CardLearner:
     "Train a card model from a labels file (or table `df`), saving it to `out`; returns the `CardLearner`."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = core.check_writable(out, 'model folder (--out)')
     if sched not in ('one_cycle','cosine'): raise ValueError(f"sched must be 'one_cycle' or 'cosine', not {sched!r}")
     if df is None: df = _read_data(data, labels, aug_json)
+    df,skipped = _readable(df, data)
+    if skipped: warnings.warn(f"skipped {len(skipped)} unreadable image(s): " + '; '.join(e for _,e in skipped[:10]) + (' ...' if len(skipped)>10 else ''))
     set_seed(seed)
     dls = card_dls(df, size=size, bs=bs, valid_pct=valid_pct, seed=seed, split_by=split_by, weighted=weighted, data_dir=data, num_workers=workers, **kwargs)
+    if edition_p: add_edition_synth(dls, edition_p)
     rep = dls.split_report
     if not quiet:
         print(f"data: {rep['n_train']} train / {rep['n_valid']} valid images, {len(dls.vocab[0])} names; "
               f"{len(rep['train_only_names'])} name(s) with a single group train only" + (f" ({', '.join(rep['train_only_names'][:5])}{', ...' if len(rep['train_only_names'])>5 else ''})" if rep['train_only_names'] else ''))
     learn = card_learner(dls, arch, pretrained=pretrained, lr=lr, wd=wd, mod_w=mod_w, fp16=fp16, early_stop=early_stop or None, arch_kwargs=arch_kwargs)
     run = dict(arch=learn.card_cfg['arch'], arch_kwargs=learn.card_cfg['arch_kwargs'], size=list(card_size(size)), names=list(dls.vocab[0]),
-               epochs=epochs, sched=sched, lr=lr, bs=bs, seed=seed, split_by=split_by, n_train=rep['n_train'])
+               epochs=epochs, sched=sched, lr=lr, bs=bs, seed=seed, split_by=split_by, n_train=rep['n_train'],
+               mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier, curriculum=curriculum, edition_p=edition_p)
     start,hist = 0,[]
     if resume:
         try: start,hist = load_checkpoint(learn, out, run); print(f'resuming after epoch {start}/{epochs}') if not quiet else None
         except Exception as e: print(f'not resuming ({e}); training from scratch') if not quiet else None
     cb = CardCheckpoint(out, run, hist, checkpoint=checkpoint)
-    fit_cbs = [cb]+L(cbs)
+    fit_cbs = [cb]+L(cbs)+reg_cbs(mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier, curriculum=curriculum)
+    if distributed and num_distrib() > 1: fit_cbs.append(DistributedTrainer(sync_bn=False, cpu=not torch.cuda.is_available()))
     if quiet: learn.remove_cb(ProgressCallback); learn.logger = noop
     if pretrained: learn.unfreeze()   # train_cards fine-tunes everything, early layers at a tenth of `lr`
     lrs = slice(lr/10, lr) if pretrained else lr
@@ -432,12 +502,16 @@ def train_cards(data=None,            # Image folder the labels' `file` paths ar
             mx = np.array([h['lr'] for h in learn.opt.hypers])
             learn.fit(epochs, cbs=fit_cbs+[ParamScheduler({'lr':SchedCos(mx, mx*1e-5)})], start_epoch=start)
     summary = {**(_summary(learn) if start<epochs else {k:v for k,v in (hist[-1] if hist else {}).items() if k not in ('epoch','time')}),
-               'epochs':len(cb.history), 'n_train':rep['n_train'], 'n_valid':rep['n_valid'], 'train_only_names':rep['train_only_names']}
+               'epochs':len(cb.history), 'n_train':rep['n_train'], 'n_valid':rep['n_valid'], 'train_only_names':rep['train_only_names'],
+               'skipped':[[f, e] for f,e in skipped]}
+    learn.train_summary = summary
+    if rank_distrib(): return learn   # under `accelerate launch`, rank 0 alone writes the model
     dkw = {k:v for k,v in kwargs.items() if isinstance(v, (int, float, str, bool, list, tuple, type(None)))}
     save_card_model(learn, out, extra=dict(train=summary, run={k:v for k,v in run.items() if k!='names'}, data=dkw))
+    save_split(dls, out)
     for f in ('checkpoint.json','checkpoint.safetensors','checkpoint.next.safetensors'): (out/f).unlink(missing_ok=True)
-    learn.train_summary = summary
-    if not quiet: print('balatro_train: ' + ', '.join(f'{k}={v:.4f}' for k,v in summary.items() if isinstance(v, float)) + f'; saved {out}')
+    if not quiet: print('balatro_train: ' + ', '.join(f'{k}={v:.4f}' for k,v in summary.items() if isinstance(v, float)) + f'; saved {out}' +
+                        ''.join(f'\n  skipped {f}: {e}' for f,e in skipped))
     return learn
 
 # %% ../nbs/06_learner.ipynb
@@ -466,14 +540,22 @@ def balatro_train(data:str=None,        # Image folder the labels' `file` paths 
                   weights:str='modifier', # Sampling weights: modifier, balanced, joint, name
                   widen:float=None,     # xresnet channel multiplier (e.g. 0.5)
                   max_zoom:float=1.,    # Runtime random zoom up to this factor (1: off; 1.2 helps on hand-made crops)
+                  mixup:float=0.,       # Two-target MixUp alpha (0: off)
+                  cutmix:float=0.,      # Two-target CutMix alpha (0: off)
+                  mix:str='name',       # MixUp/CutMix mixes the 'name' target only, or 'both'
+                  same_modifier:bool_arg=True, # Only mix images of the same modifier
+                  curriculum:str=None,  # e.g. base-first:3
+                  edition_p:float=0.,   # Runtime edition synthesis probability for Base images
+                  distributed:store_true=False, # Several processes under `accelerate launch`
                  ):
     "Train a card name + modifier model and save it to OUT (model.safetensors, config.json, history.csv)."
     try:
         train_cards(data=data, labels=labels, out=out, aug_json=aug_json, arch=arch, size=card_size(size), epochs=epochs, bs=bs, lr=lr, wd=wd,
                     sched=sched, valid_pct=valid_pct, seed=seed, split_by=split_by, workers=workers, fp16=fp16, early_stop=early_stop,
                     resume=resume, pretrained=pretrained, mod_w=mod_w, weighted=weighted, arch_kwargs=dict(widen=widen) if widen else None,
-                    max_zoom=max_zoom, weights=weights)
-    except (ValueError, FileNotFoundError, ImportError, core.ImageError) as e:
+                    max_zoom=max_zoom, weights=weights, mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier,
+                    curriculum=curriculum, edition_p=edition_p, distributed=distributed)
+    except (ValueError, OSError, ImportError, core.ImageError) as e:
         print(f'balatro_train: error: {e}', file=sys.stderr); sys.exit(2)
 
 # %% ../nbs/06_learner.ipynb
