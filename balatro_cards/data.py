@@ -279,7 +279,7 @@ def card_size(size)->tuple:
     if len(size)!=2 or min(size)<8: raise ValueError(f"image size must be an int or (h, w) with sides ≥ 8, not {size}")
     return size
 
-def card_tfms(size=(96,72),        # Image size (h, w) or int
+def card_tfms(size=(64,48),        # Image size (h, w) or int
               max_rotate:float=8., # Largest random rotation (degrees)
               brightness:float=0.08, # fastai `Brightness` max_lighting
               contrast:float=0.08,   # fastai `Contrast` max_lighting
@@ -311,7 +311,7 @@ class _FixedSplit:
 # %% ../nbs/04_data.ipynb
 def card_dblock(names,               # Card-name vocabulary (fixed order)
                 mods=MODIFIERS,      # Modifier vocabulary (fixed order)
-                size=(96,72),        # Image size (h, w) or int
+                size=(64,48),        # Image size (h, w) or int
                 splitter=None,       # fastai splitter (default: random 20%)
                 **kwargs,            # Passed to `card_tfms`
                )->DataBlock:
@@ -323,7 +323,7 @@ def card_dblock(names,               # Card-name vocabulary (fixed order)
 
 # %% ../nbs/04_data.ipynb
 def card_dls(df,                     # Labels table (`core.load_labels` / `augment.merge_aug` output)
-             size=(96,72),           # Image size (h, w) or int
+             size=(64,48),           # Image size (h, w) or int
              bs:int=32,              # Batch size
              valid_pct:float=0.2,    # Fraction held out (see `group_split`)
              seed:int=0,             # Split seed

@@ -187,12 +187,13 @@ def predict(self:CardIndex, images, # Paths or PIL images
             mode:str='combine',      # 'head', 'index' or 'combine'
             threshold:float=None,    # Similarity threshold (default `self.threshold`)
             min_prob:float=0.5,      # Head probability below which the head does not answer
+            known=None,              # Names the head was trained on (default: its whole vocabulary)
             bs:int=64):
     "One answer dict per image (`name`, `source`, `head_name`, `head_prob`, `index_name`, `index_sim`, `modifier`, `modifier_prob`, `file`)."
     images = [images] if isinstance(images, (str, Path, Image.Image)) else list(images)
     p = self._need_pred()
     r = predict_arrays(p, images, bs=bs, embed=mode != 'head')
-    res = self.decide(r['name_probs'], r['mod_probs'], r['emb'], mode, threshold, min_prob, p.names, p.mods)
+    res = self.decide(r['name_probs'], r['mod_probs'], r['emb'], mode, threshold, min_prob, p.names, p.mods, known)
     for o,im in zip(res, images): o['file'] = str(im) if isinstance(im, (str, Path)) else None
     return res
 
