@@ -56,7 +56,7 @@ def bench_train(dls, arch, lr=3e-3, epochs=2):
     return dict(fastai_img_s=round(float(np.median(fa)), 1), pytorch_img_s=round(float(np.median(pt)), 1),
                 ratio=round(float(np.median(fa)/np.median(pt)), 3), epochs_timed=epochs), learn
 
-def bench_loading(dls, model, n_batches=20):
+def bench_loading(dls, model, lf, n_batches=20):
     "images/s of iterating `dls.train` alone vs forward+backward+step on one fixed batch."
     t0,n = _now(),0
     for i,(xb,*_) in enumerate(dls.train):
@@ -66,10 +66,10 @@ def bench_loading(dls, model, n_batches=20):
     xb,yn,ym = dls.one_batch()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     model.train()
-    for _ in range(2): (model(xb)[0].sum()).backward(); opt.zero_grad()
+    for _ in range(2): lf(model(xb), yn, ym).backward(); opt.zero_grad()
     t0 = _now()
     for _ in range(n_batches//2):
-        out = model(xb); (torch.nn.functional.cross_entropy(out[0], yn) + torch.nn.functional.cross_entropy(out[1], ym)).backward(); opt.step(); opt.zero_grad()
+        lf(model(xb), yn, ym).backward(); opt.step(); opt.zero_grad()
     step = len(xb)*(n_batches//2)/(_now()-t0)
     return dict(loading_img_s=round(load, 1), model_step_img_s=round(step, 1),
                 bottleneck='data loading' if load < step else 'model step')
@@ -116,7 +116,7 @@ def main():
         dls = card_dls(df, size=size, bs=a.bs, data_dir=data)
         if torch.cuda.is_available(): torch.cuda.reset_peak_memory_stats()
         print('train ...', flush=True); res['train'],learn = bench_train(dls, a.arch)
-        print('loading ...', flush=True); res['loading'] = bench_loading(dls, learn.model)
+        print('loading ...', flush=True); res['loading'] = bench_loading(dls, learn.model, learn.loss_func)
         res['memory'] = dict(peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, 1),
                              peak_cuda_mb=round(torch.cuda.max_memory_allocated()/2**20, 1) if torch.cuda.is_available() else None)
         save_card_model(learn, Path(tmp)/'model')
