@@ -21,6 +21,7 @@ from balatro_cards.data import card_dls, card_size
 from balatro_cards.learner import card_learner, save_card_model, load_card_model
 
 def _now(): return time.perf_counter()
+def _plain(b): return [o.as_subclass(torch.Tensor) for o in b]
 
 class _TrainTimer(Callback):
     "Time the training phase only (no validation), counting images."
@@ -33,27 +34,33 @@ class _TrainTimer(Callback):
 
 def bench_train(dls, arch, lr=3e-3, epochs=2):
     "images/s of `learn.fit` vs a plain PyTorch loop over the same `dls.train`, same model init, loss and optimiser."
-    torch.manual_seed(0)
-    learn = card_learner(dls, arch, lr=lr)
-    learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == 'ProgressCallback'])
-    timer = _TrainTimer()
-    learn.fit(1, lr, cbs=timer)                     # warm-up epoch (allocations, caches)
-    fa = []
-    for _ in range(epochs): learn.fit(1, lr, cbs=timer); fa.append(timer.n/timer.secs)
+    def fastai_rate(**kw):
+        torch.manual_seed(0)
+        learn = card_learner(dls, arch, lr=lr, **kw)
+        learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == 'ProgressCallback'])
+        timer = _TrainTimer()
+        learn.fit(1, lr, cbs=timer)                     # warm-up epoch (allocations, caches)
+        fa = []
+        for _ in range(epochs): learn.fit(1, lr, cbs=timer); fa.append(timer.n/timer.secs)
+        return fa,learn
+    fa_bn,_ = fastai_rate()                  # the default learner: PreciseBN re-estimates BatchNorm stats each epoch (extra forwards)
+    fa,learn = fastai_rate(precise_bn=0)     # like for like with the plain loop
     torch.manual_seed(0)
     model = card_learner(dls, arch, lr=lr).model     # a fresh, identical model
     lf = learn.loss_func
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     def one_epoch():
         model.train(); n,t0 = 0,_now()
-        for xb,yn,ym in dls.train:
+        for b in dls.train:
+            xb,yn,ym = _plain(b)   # a plain loop sees plain tensors (fastai's typed tensors dispatch differently)
             loss = lf(model(xb), yn, ym)
             loss.backward(); opt.step(); opt.zero_grad()
             n += len(xb)
         return n/(_now()-t0)
     one_epoch()
     pt = [one_epoch() for _ in range(epochs)]
-    return dict(fastai_img_s=round(float(np.median(fa)), 1), pytorch_img_s=round(float(np.median(pt)), 1),
+    return dict(fastai_img_s=round(float(np.median(fa)), 1), fastai_default_precise_bn_img_s=round(float(np.median(fa_bn)), 1),
+                pytorch_img_s=round(float(np.median(pt)), 1),
                 ratio=round(float(np.median(fa)/np.median(pt)), 3), epochs_timed=epochs), learn
 
 def bench_loading(dls, model, lf, n_batches=20):
@@ -63,7 +70,7 @@ def bench_loading(dls, model, lf, n_batches=20):
         n += len(xb)
         if i+1 >= n_batches: break
     load = n/(_now()-t0)
-    xb,yn,ym = dls.one_batch()
+    xb,yn,ym = _plain(dls.one_batch())
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     model.train()
     for _ in range(2): lf(model(xb), yn, ym).backward(); opt.zero_grad()
