@@ -12,7 +12,7 @@ from PIL import Image
 from fastcore.basics import patch
 from fastcore.script import store_true
 from .core import MODIFIERS, card_set, load_image, load_labels, save_json, save_fig, atomic_path, ImageError, LabelError, check_writable
-from .learner import load_card_model, call_parse_hyphens
+from .learner import load_card_model, CardPredictor, call_parse_hyphens
 
 # %% auto #0
 __all__ = ['RARE_MODIFIERS', 'FIGURES', 'SPLIT_FILE', 'topk_accuracy', 'confusion_matrix', 'balanced_accuracy', 'prf_table',
@@ -507,10 +507,6 @@ def save(self:CardEval, out, # Report folder (created)
     return out
 
 # %% ../nbs/07_evaluate.ipynb #91caa8e4
-def _open(o):
-    if isinstance(o, Image.Image): return o.convert('RGB')
-    return load_image(o)
-
 def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_model`)
                    items,            # Image paths or PIL images
                    bs:int=64,        # Batch size
@@ -525,7 +521,7 @@ def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_mod
     for i in range(0, len(items), bs):
         imgs = []
         for j,o in enumerate(items[i:i+bs], start=i):
-            try: imgs.append(_open(o)); ok.append(j)
+            try: imgs.append(CardPredictor._img(o)); ok.append(j)
             except ImageError as e:
                 if on_error == 'raise': raise
                 skipped.append((o, str(e)))
