@@ -169,7 +169,9 @@ def _assign(units, names, mods, valid_pct, rng, split_by, cover_names, cover_mod
     "Boolean `valid` per unit."
     K = units.max()+1 if len(units) else 0
     u_names = [set() for _ in range(K)]; u_mods = [set() for _ in range(K)]
-    for u,n,m in zip(units, names, mods): u_names[u].add(n); u_mods[u].add(m)
+    for u,n,m in zip(units, names, mods):
+        u_names[u].add(n)
+        if m: u_mods[u].add(m)   # '' = a synthetic edition: not evidence of that modifier
     n_units,m_units = {},{}
     for u in range(K):
         for n in u_names[u]: n_units.setdefault(n, []).append(u)
@@ -224,6 +226,7 @@ def group_split(df,                  # Labels table (rows = images)
     groups = np.asarray(groups)
     if len(groups)!=len(df): raise ValueError(f"{len(groups)} group ids for {len(df)} rows")
     names,mods = df.name.astype(str).values,df.modifier.astype(str).values
+    if 'synthetic' in df: mods = np.where(df.synthetic.fillna(False).astype(bool).values, '', mods)  # only real captures cover a modifier
     if split_by=='name':
         uf = _UnionFind(len(df)); uf.union_by(groups.tolist()); uf.union_by(names.tolist()); units = uf.labels()
     else: units = pd.factorize(pd.Series(groups))[0]
