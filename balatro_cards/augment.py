@@ -43,6 +43,7 @@ class AugConfig:
     NEGATIVE_SYNTHETIC:bool = True             # Make synthetic Negatives from Base images
     SYNTH_EDITIONS:bool = False                # Also make synthetic Foil, Holographic and Polychrome from Base images
     SYNTH_PER_SOURCE:int = 1                   # Synthetic variants per Base image and per edition
+    BG_P:float = 0.5                           # Probability that a variant's background (never the card) is recoloured
     SEED:int = 0                               # Seed every variant's random numbers derive from
     N_WORKERS:int|None = None                  # Worker processes (None: all cores)
 
@@ -63,6 +64,10 @@ class AugConfig:
         for k in ('NEGATIVE_SYNTHETIC','SYNTH_EDITIONS'):
             if not isinstance(getattr(self, k), (bool, np.bool_)): raise ValueError(f"AugConfig: {k} must be true or false, got {getattr(self, k)!r}")
             d(k, bool(getattr(self, k)))
+        p = self.BG_P
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.number)) or not 0 <= p <= 1:
+            raise ValueError(f"AugConfig: BG_P must be a probability in [0, 1], got {p!r}")
+        d('BG_P', float(p))
         w = self.N_WORKERS
         if w is not None and (isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 0):
             raise ValueError(f"AugConfig: N_WORKERS must be a positive integer (or 0/None for all cores), got {w!r}")
@@ -213,12 +218,15 @@ def sample_ops(modifier:str,     # Edition of the variant to make (the target ed
                size:tuple,       # (w, h) of the prepared source image
                box:tuple=None,   # Card bounding box (x0,y0,x1,y1) in that image (default: the whole image)
                synthetic:bool=False, # Render `modifier` on a Base image first
+               bg_p:float=0.5,   # Probability of recolouring the background (not for real Negatives)
               )->list:
     "Random operations (dicts with their parameters) for one variant in the pipeline of `modifier`."
     w,h = size; box = box or (0, 0, w, h)
     # every draw happens whatever the outcome, so one probability never shifts the others' random numbers
     u = rng.random(16)
     ops = [dict(op='edition', modifier=modifier, phase=_R(u[0]))] if synthetic else []
+    b = rng.random(3)   # drawn after `u`, so adding them left every earlier variant's numbers as they were
+    if (synthetic or modifier != 'Negative') and b[0] < bg_p: ops.append(dict(op='bg', hue=_R(b[1], 3), sat=_R(0.5+b[2], 3)))
     rmax,(zlo,zhi),smax = _GEOM[modifier]
     ops.append(_fit_affine((2*u[1]-1)*rmax, zlo+(zhi-zlo)*u[2], ((2*u[3]-1)*smax, (2*u[4]-1)*smax), w, h, box))
     if modifier == 'Base' and not synthetic:
@@ -254,11 +262,22 @@ def _reflect_pad(img:Image.Image, mask=None, plate=None):
     canvas[pad:pad+a.shape[0], pad:pad+a.shape[1]] = a
     return Image.fromarray(canvas), pad
 
+def _recolour_bg(img:Image.Image, mask, hue:float, sat:float)->Image.Image:
+    "`img` with everything outside the card `mask` turned by `hue` (a fraction of the colour wheel) and its saturation scaled by `sat`."
+    if mask is None or isinstance(mask, str): mask = card_mask(img)
+    m = np.asarray(mask, bool)
+    if m.all() or not m.any(): return img   # no card found, or no background: nothing to recolour safely
+    h,s,v = img.convert('HSV').split()
+    h = h.point(lambda x: (x + round(hue*256)) % 256)
+    s = s.point(lambda x: min(255, round(x*sat)))
+    return Image.composite(img, Image.merge('HSV', (h, s, v)).convert('RGB'), Image.fromarray(m.astype(np.uint8)*255))
+
 def _apply_op(img:Image.Image, op:dict, mask='auto', padded=None)->Image.Image:
     "Apply one recorded op to `img`."
     k = op['op']
     if k == 'resize':     return img if list(img.size) == list(op['size']) else img.resize(tuple(op['size']), Image.Resampling.LANCZOS)
     if k == 'edition':    return render_edition(img, op['modifier'], phase=op['phase'], mask=mask)
+    if k == 'bg':         return _recolour_bg(img, mask, op['hue'], op['sat'])
     if k == 'affine':
         src,pad = padded or _reflect_pad(img, None if isinstance(mask, str) else mask)
         return src.transform(img.size, Image.Transform.AFFINE, _affine_coeffs(op, *img.size, pad=pad), resample=Image.Resampling.BICUBIC)
@@ -286,7 +305,7 @@ def apply_ops(img:Image.Image, # Source image (RGB), as `load_image` returns it
     return img
 
 # %% ../nbs/03_augment.ipynb #a318af5a
-_PIPELINE_VERSION = 1
+_PIPELINE_VERSION = 2
 _JOURNAL = '.augment_journal.jsonl'
 _TMP_RE = re.compile(r'^\..+\.tmp$')
 
@@ -301,7 +320,7 @@ def _file_digest(path)->str|None:
 
 def _plan_hash(digest, src_modifier, kind, idx, cfg)->str:
     "Hash of everything the pixels of one variant depend on."
-    key = [_PIPELINE_VERSION, digest, src_modifier, kind, int(idx), cfg.SEED, cfg.IMG_SIZE]
+    key = [_PIPELINE_VERSION, digest, src_modifier, kind, int(idx), cfg.SEED, cfg.IMG_SIZE, cfg.BG_P]
     return hashlib.sha1(json.dumps(key).encode()).hexdigest()[:16]
 
 # %% ../nbs/03_augment.ipynb #00c884e9
@@ -391,12 +410,13 @@ def _augment_source(task:dict)->dict:
     padded = _reflect_pad(work, plate=plate)
     out = {}
     for v in task['variants']:
-        ops = sample_ops(v['modifier'], np.random.default_rng(v['seed']), work.size, box, synthetic=v['synthetic'])
-        res = work
+        ops = sample_ops(v['modifier'], np.random.default_rng(v['seed']), work.size, box, synthetic=v['synthetic'], bg_p=task['bg_p'])
+        res,vplate = work,plate
         for op in ops:
             # an edition repaints only the card, so the background plate of the source serves its result too
-            pad = padded if res is work else _reflect_pad(res, plate=plate) if op['op'] == 'affine' else None
+            pad = padded if res is work else _reflect_pad(res, plate=vplate) if op['op'] == 'affine' else None
             res = _apply_op(res, op, mask=mask, padded=pad)
+            if op['op'] == 'bg': vplate = _bg_plate(np.asarray(res), mask)   # a new backdrop: reflect that one
         atomic_save_img(res, v['path'], compress_level=1)   # 3x faster than the default level, ~10% larger files
         out[v['file']] = [prep] + ops
     return dict(source=task['source'], error=None, ops=out)
@@ -459,7 +479,7 @@ def augment(cfg=None,            # `AugConfig`, dict or JSON path (default: `Aug
         done = {f:r['ops'] for f,r in old.items() if want.get(f) == r.get('plan') and 'ops' in r and f in on_disk}
         bad = [(f, f"{data/f}: file not found or unreadable") for f in df.file if digests[f] is None]
         todo = plan[~plan.file.isin(done) & plan.source.map(lambda s: digests[s] is not None)]
-        tasks = [dict(source=s, path=str(data/s), img_size=cfg.IMG_SIZE,
+        tasks = [dict(source=s, path=str(data/s), img_size=cfg.IMG_SIZE, bg_p=cfg.BG_P,
                       variants=[dict(file=r.file, path=str(aug/r.file), modifier=r.modifier, synthetic=bool(r.synthetic), seed=int(r.seed))
                                 for r in g.itertuples()])
                  for s,g in todo.groupby('source', sort=False)]
@@ -599,6 +619,7 @@ def balatro_augment(
     negative_synthetic:bool=True,     # Synthetic Negatives from Base images (off: --no-negative_synthetic)
     synth_editions:bool=False,        # Also synthetic Foil, Holographic and Polychrome from Base images
     synth_per_source:int=None,        # Synthetic variants per Base image and edition (default 1)
+    bg_p:float=None,                  # Probability of recolouring a variant's background (BG_P, default 0.5)
     seed:int=None,                    # Seed of every variant's random numbers (default 0)
     n_workers:int=None,               # Worker processes (default: all cores)
     config:str=None,                  # JSON file of AugConfig keys; flags override it
@@ -607,7 +628,7 @@ def balatro_augment(
     "Write augmented variants of the labelled card images and augmented.json; rerun to resume or to follow changed labels."
     kw = dict(data_dir=data_dir, aug_dir=aug_dir, labels_file=labels_file, aug_json=aug_json, img_size=img_size,
               standard_aug_per_sample=standard_aug_per_sample, rare_aug_per_sample=rare_aug_per_sample,
-              rare_threshold=rare_threshold, synth_per_source=synth_per_source, seed=seed, n_workers=n_workers)
+              rare_threshold=rare_threshold, synth_per_source=synth_per_source, bg_p=bg_p, seed=seed, n_workers=n_workers)
     if not negative_synthetic: kw['negative_synthetic'] = False   # switches only move away from the default
     if synth_editions:         kw['synth_editions'] = True
     try:
