@@ -20,7 +20,7 @@ from .evaluate import evaluate_folder
 __all__ = ['DEMO', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream', 'gloo_shards']
 
 # %% ../nbs/10_pipeline.ipynb #6ecc8653
-DEMO = dict(n_cards=40, img_size=128, arch='resnet18', size=(96,72), epochs=12, bs=32, lr=3e-3)
+DEMO = dict(n_cards=80, img_size=128, arch='resnet18', size=(64,48), epochs=12, bs=32, lr=1e-2, synth_editions=True)
 
 # %% ../nbs/10_pipeline.ipynb #fde56637
 def _log(msg, quiet=False):
@@ -41,6 +41,7 @@ def run_pipeline(out='runs/demo',      # Folder for everything the job writes (d
                  n_cards:int=DEMO['n_cards'], # Demo deck: distinct card names
                  seed:int=0,           # One seed for deck, augmentation, split, init and sampling
                  aug:bool=True,        # Run the offline augmentation step
+                 synth_editions:bool=DEMO['synth_editions'], # Augmentation also renders Foil, Holographic and Polychrome on Base cards
                  img_size:int=DEMO['img_size'], # Offline variants' longest side
                  arch:str=DEMO['arch'], # Encoder architecture
                  size=DEMO['size'],    # Training image size (h, w) or int
@@ -61,7 +62,8 @@ def run_pipeline(out='runs/demo',      # Folder for everything the job writes (d
     aug_json = out/'augmented'/'augmented.json'
     if aug:
         t = time.time()
-        s = augment(data_dir=data, aug_dir=aug_json.parent, labels_file=labels, aug_json=aug_json, img_size=img_size, seed=seed, progress=not quiet)
+        s = augment(data_dir=data, aug_dir=aug_json.parent, labels_file=labels, aug_json=aug_json, img_size=img_size, seed=seed,
+                    synth_editions=synth_editions, progress=not quiet)
         times['augment'] = time.time()-t
         _log(f"augment: {s.variants} variants ({s.written} new, {s.skipped} kept) in {aug_json.parent} ({times['augment']:.1f}s)", quiet)
     t = time.time()
@@ -74,7 +76,7 @@ def run_pipeline(out='runs/demo',      # Folder for everything the job writes (d
     times['evaluate'] = time.time()-t
     res = dict(**_headline(ev.metrics), seconds={k:round(v, 1) for k,v in times.items()}, total_seconds=round(time.time()-t0, 1),
                model=str(out/'model'), report=str(out/'report'/'report.md'), device=str(learn.dls.device),
-               config=dict(arch=arch, size=list(card_size(size)), epochs=epochs, bs=bs, lr=lr, seed=seed, n_cards=n_cards if demo else None,
+               config=dict(arch=arch, synth_editions=synth_editions if aug else None, size=list(card_size(size)), epochs=epochs, bs=bs, lr=lr, seed=seed, n_cards=n_cards if demo else None,
                            torch_threads=torch.get_num_threads()))
     save_json(res, out/'summary.json')
     return res
@@ -98,6 +100,7 @@ def balatro_pipeline(out:str='runs/demo',  # Folder for deck, augmented images, 
                      n_cards:int=DEMO['n_cards'], # Demo deck size (card names)
                      seed:int=0,           # Seed for every step
                      no_aug:store_true=False, # Skip offline augmentation
+                     no_synth_editions:store_true=False, # No synthetic Foil/Holographic/Polychrome variants
                      img_size:int=DEMO['img_size'], # Offline variants' longest side
                      arch:str=DEMO['arch'], # Encoder architecture
                      size:str=','.join(map(str, DEMO['size'])), # Training image size 'h,w' or one int
@@ -111,7 +114,8 @@ def balatro_pipeline(out:str='runs/demo',  # Folder for deck, augmented images, 
     "The main job: (demo deck →) balatro_augment → balatro_train → balatro_eval, then print the headline metrics."
     if not demo and data is None: print('balatro_pipeline: give --demo or --data DIR', file=sys.stderr); sys.exit(2)
     try:
-        res = run_pipeline(out, data=data, labels=labels, demo=demo, n_cards=n_cards, seed=seed, aug=not no_aug, img_size=img_size,
+        res = run_pipeline(out, data=data, labels=labels, demo=demo, n_cards=n_cards, seed=seed, aug=not no_aug, synth_editions=not no_synth_editions,
+                           img_size=img_size,
                            arch=arch, size=card_size(size), epochs=epochs, bs=bs, lr=lr, workers=workers, fp16=fp16, quiet=quiet)
     except (ValueError, FileNotFoundError, OSError) as e:
         print(f'balatro_pipeline: error: {e}', file=sys.stderr); sys.exit(2)
