@@ -571,6 +571,7 @@ def _caption(ops)->str:
     for o in ops:
         k = o['op']
         if   k == 'edition': out.append(f"+{o['modifier'][:4].lower()}")
+        elif k == 'bg':      out.append(f"bg{round(o['hue']*360)}°")
         elif k == 'affine':  out.append(f"{o['rot']:+.1f}° ×{o['zoom']:.2f}")
         elif k == 'rescale': out.append(f"res{o['f']:.2f}")
         elif k in ('brightness', 'contrast'): out.append(f"{k[0]}{o['f']:.2f}")
