@@ -32,24 +32,22 @@ class _TrainTimer(Callback):
     def after_train(self): self.secs = _now()-self.t0
 
 
-def bench_train(dls, arch, lr=3e-3, epochs=2):
-    "images/s of `learn.fit` vs a plain PyTorch loop over the same `dls.train`, same model init, loss and optimiser."
-    def fastai_rate(**kw):
+def bench_train(dls, arch, lr=3e-3, epochs=3):
+    "images/s of `learn.fit` vs a plain PyTorch loop over the same `dls.train`, same model init, loss and optimiser; epochs interleaved so machine drift hits all alike."
+    def fastai_learner(**kw):
         torch.manual_seed(0)
         learn = card_learner(dls, arch, lr=lr, **kw)
         learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == 'ProgressCallback'])
-        timer = _TrainTimer()
-        learn.fit(1, lr, cbs=timer)                     # warm-up epoch (allocations, caches)
-        fa = []
-        for _ in range(epochs): learn.fit(1, lr, cbs=timer); fa.append(timer.n/timer.secs)
-        return fa,learn
-    fa_bn,_ = fastai_rate()                  # the default learner: PreciseBN re-estimates BatchNorm stats each epoch (extra forwards)
-    fa,learn = fastai_rate(precise_bn=0)     # like for like with the plain loop
+        return learn
+    def fastai_epoch(learn):
+        timer = _TrainTimer(); learn.fit(1, lr, cbs=timer); return timer.n/timer.secs
+    learn_bn = fastai_learner()              # the default learner: PreciseBN re-estimates BatchNorm stats each epoch (extra forwards)
+    learn = fastai_learner(precise_bn=0)     # like for like with the plain loop
     torch.manual_seed(0)
     model = card_learner(dls, arch, lr=lr).model     # a fresh, identical model
     lf = learn.loss_func
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    def one_epoch():
+    def plain_epoch():
         model.train(); n,t0 = 0,_now()
         for b in dls.train:
             xb,yn,ym = _plain(b)   # a plain loop sees plain tensors (fastai's typed tensors dispatch differently)
@@ -57,11 +55,12 @@ def bench_train(dls, arch, lr=3e-3, epochs=2):
             loss.backward(); opt.step(); opt.zero_grad()
             n += len(xb)
         return n/(_now()-t0)
-    one_epoch()
-    pt = [one_epoch() for _ in range(epochs)]
+    fastai_epoch(learn_bn); fastai_epoch(learn); plain_epoch()    # warm-up epochs (allocations, caches)
+    fa_bn,fa,pt = [],[],[]
+    for _ in range(epochs): fa_bn.append(fastai_epoch(learn_bn)); fa.append(fastai_epoch(learn)); pt.append(plain_epoch())
     return dict(fastai_img_s=round(float(np.median(fa)), 1), fastai_default_precise_bn_img_s=round(float(np.median(fa_bn)), 1),
                 pytorch_img_s=round(float(np.median(pt)), 1),
-                ratio=round(float(np.median(fa)/np.median(pt)), 3), epochs_timed=epochs), learn
+                ratio=round(float(np.median(fa)/np.median(pt)), 3), epochs_timed=epochs, interleaved=True), learn
 
 def bench_loading(dls, model, lf, n_batches=20):
     "images/s of iterating `dls.train` alone vs forward+backward+step on one fixed batch."
