@@ -210,6 +210,11 @@ def _assign(units, names, mods, valid_pct, rng, split_by, cover_names, cover_mod
     return valid
 
 # %% ../nbs/04_data.ipynb #b3913d69
+def _real_mods(df)->np.ndarray:
+    "Modifier of every row of `df`, '' for a synthetic edition (rendered, not captured: it is no evidence of its modifier)."
+    mods = df.modifier.astype(str).values
+    return np.where(df.synthetic.fillna(False).astype(bool).values, '', mods) if 'synthetic' in df else mods
+
 def group_split(df,                  # Labels table (rows = images)
                 valid_pct:float=0.2, # Fraction of groups (or names) to hold out
                 seed:int=0,          # Random seed
@@ -225,8 +230,7 @@ def group_split(df,                  # Labels table (rows = images)
     if groups is None: groups = card_groups(df, phash_thresh=phash_thresh)
     groups = np.asarray(groups)
     if len(groups)!=len(df): raise ValueError(f"{len(groups)} group ids for {len(df)} rows")
-    names,mods = df.name.astype(str).values,df.modifier.astype(str).values
-    if 'synthetic' in df: mods = np.where(df.synthetic.fillna(False).astype(bool).values, '', mods)  # only real captures cover a modifier
+    names,mods = df.name.astype(str).values,_real_mods(df)   # only real captures cover a modifier
     if split_by=='name':
         uf = _UnionFind(len(df)); uf.union_by(groups.tolist()); uf.union_by(names.tolist()); units = uf.labels()
     else: units = pd.factorize(pd.Series(groups))[0]
@@ -236,12 +240,12 @@ def group_split(df,                  # Labels table (rows = images)
 
 # %% ../nbs/04_data.ipynb #cd828db8
 def split_report(df, train_idx, valid_idx, groups=None)->dict:
-    "Summary of a split of `df`: sizes, names/modifiers only in training, names only in validation, leaking groups."
+    "Summary of a split of `df`: sizes, names/modifiers (of real captures) only in training, names only in validation, leaking groups."
     trn,val = df.iloc[list(train_idx)],df.iloc[list(valid_idx)]
+    m = _real_mods(df); mt,mv = set(m[list(train_idx)])-{''},set(m[list(valid_idx)])-{''}
     res = dict(n_train=len(trn), n_valid=len(val),
                train_only_names=sorted(set(trn.name)-set(val.name)), valid_only_names=sorted(set(val.name)-set(trn.name)),
-               mods_not_in_valid=[m for m in MODIFIERS if m in set(trn.modifier) and m not in set(val.modifier)],
-               mods_not_in_train=[m for m in MODIFIERS if m in set(val.modifier) and m not in set(trn.modifier)])
+               mods_not_in_valid=[o for o in MODIFIERS if o in mt and o not in mv], mods_not_in_train=[o for o in MODIFIERS if o in mv and o not in mt])
     if groups is not None:
         g = np.asarray(groups)
         res.update(n_groups=len(set(g)), leaking_groups=sorted(set(g[list(train_idx)]) & set(g[list(valid_idx)])))

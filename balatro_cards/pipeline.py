@@ -115,8 +115,7 @@ def balatro_pipeline(out:str='runs/demo',  # Folder for deck, augmented images, 
     if not demo and data is None: print('balatro_pipeline: give --demo or --data DIR', file=sys.stderr); sys.exit(2)
     try:
         res = run_pipeline(out, data=data, labels=labels, demo=demo, n_cards=n_cards, seed=seed, aug=not no_aug, synth_editions=not no_synth_editions,
-                           img_size=img_size,
-                           arch=arch, size=card_size(size), epochs=epochs, bs=bs, lr=lr, workers=workers, fp16=fp16, quiet=quiet)
+                           img_size=img_size, arch=arch, size=card_size(size), epochs=epochs, bs=bs, lr=lr, workers=workers, fp16=fp16, quiet=quiet)
     except (ValueError, FileNotFoundError, OSError) as e:
         print(f'balatro_pipeline: error: {e}', file=sys.stderr); sys.exit(2)
     print(summary_text(res))

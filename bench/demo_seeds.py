@@ -42,5 +42,6 @@ if __name__ == '__main__':
         r = run_pipeline(Path(a.work)/f'seed{seed}', demo=True, seed=seed, quiet=True, **cfg)
         runs.append({k:r[k] for k in KEYS+('negative_support','n_images','total_seconds')} | dict(seed=seed))
         print(json.dumps(runs[-1]), flush=True)
-    save_json(dict(config=cfg, torch_threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'), runs=runs, summary=_stats(runs)), a.out)
-    print(json.dumps(_stats(runs)))
+    summary = _stats(runs)
+    save_json(dict(config=cfg, torch_threads=torch.get_num_threads(), date=time.strftime('%Y-%m-%d'), runs=runs, summary=summary), a.out)
+    print(json.dumps(summary))
