@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #b73060f4
 from __future__ import annotations
-import json, os, re, sys, difflib, hashlib, inspect, tempfile, warnings
+import json, os, re, sys, difflib, unicodedata, hashlib, inspect, tempfile, warnings
 from functools import wraps
 from collections import Counter
 from contextlib import contextmanager
@@ -15,7 +15,7 @@ from fastcore.script import anno_parser
 
 # %% auto #0
 __all__ = ['MODIFIERS', 'RANKS', 'SUITS', 'JOKERS', 'TAROTS', 'PLANETS', 'SPECTRALS', 'CARD_SETS', 'CATALOGUE', 'MAX_PIXELS',
-           'MIN_SIDE', 'TRANSPARENT_BG', 'IMAGE_FORMATS', 'norm_modifier', 'card_set', 'match_name', 'slug',
+           'MIN_SIDE', 'TRANSPARENT_BG', 'IMAGE_FORMATS', 'norm_modifier', 'name_key', 'card_set', 'match_name', 'slug',
            'atomic_path', 'save_json', 'atomic_save_img', 'check_writable', 'ImageError', 'load_image', 'LabelError',
            'read_records', 'load_labels', 'save_fig', 'hyphen_argv', 'call_parse_hyphens']
 
@@ -41,11 +41,17 @@ def norm_modifier(m:str, # A modifier as written in a label file
 # %% ../nbs/00_core.ipynb #2c5b0164
 RANKS = ['2','3','4','5','6','7','8','9','10','Jack','Queen','King','Ace']
 SUITS = ['Spades','Hearts','Clubs','Diamonds']
-JOKERS = """Joker|Greedy Joker|Lusty Joker|Wrathful Joker|Gluttonous Joker|Jolly Joker|Zany Joker|Mad Joker|Crazy Joker|Droll Joker|Sly Joker|Wily Joker|Clever Joker|Devious Joker|Crafty Joker|Half Joker|Joker Stencil|Four Fingers|Mime|Credit Card|Ceremonial Dagger|Banner|Mystic Summit|Marble Joker|Loyalty Card|8 Ball|Misprint|Dusk|Raised Fist|Chaos the Clown|Fibonacci|Steel Joker|Scary Face|Abstract Joker|Delayed Gratification|Hack|Pareidolia|Gros Michel|Even Steven|Odd Todd|Scholar|Business Card|Supernova|Ride the Bus|Space Joker|Egg|Burglar|Blackboard|Runner|Ice Cream|DNA|Splash|Blue Joker|Sixth Sense|Constellation|Hiker|Faceless Joker|Green Joker|Superposition|To Do List|Cavendish|Card Sharp|Red Card|Madness|Square Joker|Seance|Riff-Raff|Vampire|Shortcut|Hologram|Vagabond|Baron|Cloud 9|Rocket|Obelisk|Midas Mask|Luchador|Photograph|Gift Card|Turtle Bean|Erosion|Reserved Parking|Mail-In Rebate|To the Moon|Hallucination|Fortune Teller|Juggler|Drunkard|Stone Joker|Golden Joker|Lucky Cat|Baseball Card|Bull|Diet Cola|Trading Card|Flash Card|Popcorn|Spare Trousers|Ancient Joker|Ramen|Walkie Talkie|Seltzer|Castle|Smiley Face|Campfire|Golden Ticket|Mr. Bones|Acrobat|Sock and Buskin|Swashbuckler|Troubadour|Certificate|Smeared Joker|Throwback|Hanging Chad|Rough Gem|Bloodstone|Arrowhead|Onyx Agate|Glass Joker|Showman|Flower Pot|Blueprint|Wee Joker|Merry Andy|Oops! All 6s|The Idol|Seeing Double|Matador|Hit the Road|The Duo|The Trio|The Family|The Order|The Tribe|Stuntman|Invisible Joker|Brainstorm|Satellite|Shoot the Moon|Driver's License|Cartomancer|Astronomer|Burnt Joker|Bootstraps|Canio|Triboulet|Yorick|Chicot|Perkeo""".split('|')
+JOKERS = """Joker|Greedy Joker|Lusty Joker|Wrathful Joker|Gluttonous Joker|Jolly Joker|Zany Joker|Mad Joker|Crazy Joker|Droll Joker|Sly Joker|Wily Joker|Clever Joker|Devious Joker|Crafty Joker|Half Joker|Joker Stencil|Four Fingers|Mime|Credit Card|Ceremonial Dagger|Banner|Mystic Summit|Marble Joker|Loyalty Card|8 Ball|Misprint|Dusk|Raised Fist|Chaos the Clown|Fibonacci|Steel Joker|Scary Face|Abstract Joker|Delayed Gratification|Hack|Pareidolia|Gros Michel|Even Steven|Odd Todd|Scholar|Business Card|Supernova|Ride the Bus|Space Joker|Egg|Burglar|Blackboard|Runner|Ice Cream|DNA|Splash|Blue Joker|Sixth Sense|Constellation|Hiker|Faceless Joker|Green Joker|Superposition|To Do List|Cavendish|Card Sharp|Red Card|Madness|Square Joker|Séance|Riff-Raff|Vampire|Shortcut|Hologram|Vagabond|Baron|Cloud 9|Rocket|Obelisk|Midas Mask|Luchador|Photograph|Gift Card|Turtle Bean|Erosion|Reserved Parking|Mail-In Rebate|To the Moon|Hallucination|Fortune Teller|Juggler|Drunkard|Stone Joker|Golden Joker|Lucky Cat|Baseball Card|Bull|Diet Cola|Trading Card|Flash Card|Popcorn|Spare Trousers|Ancient Joker|Ramen|Walkie Talkie|Seltzer|Castle|Smiley Face|Campfire|Golden Ticket|Mr. Bones|Acrobat|Sock and Buskin|Swashbuckler|Troubadour|Certificate|Smeared Joker|Throwback|Hanging Chad|Rough Gem|Bloodstone|Arrowhead|Onyx Agate|Glass Joker|Showman|Flower Pot|Blueprint|Wee Joker|Merry Andy|Oops! All 6s|The Idol|Seeing Double|Matador|Hit the Road|The Duo|The Trio|The Family|The Order|The Tribe|Stuntman|Invisible Joker|Brainstorm|Satellite|Shoot the Moon|Driver's License|Cartomancer|Astronomer|Burnt Joker|Bootstraps|Canio|Triboulet|Yorick|Chicot|Perkeo""".split('|')
 TAROTS = """The Fool|The Magician|The High Priestess|The Empress|The Emperor|The Hierophant|The Lovers|The Chariot|Justice|The Hermit|The Wheel of Fortune|Strength|The Hanged Man|Death|Temperance|The Devil|The Tower|The Star|The Moon|The Sun|Judgement|The World""".split('|')
 PLANETS = "Mercury|Venus|Earth|Mars|Jupiter|Saturn|Uranus|Neptune|Pluto|Planet X|Ceres|Eris".split('|')
-SPECTRALS = """Familiar|Grim|Incantation|Talisman|Aura|Wraith|Sigil|Ouija|Ectoplasm|Immolate|Ankh|Deja Vu|Hex|Trance|Medium|Cryptid|The Soul|Black Hole""".split('|')
+SPECTRALS = """Familiar|Grim|Incantation|Talisman|Aura|Wraith|Sigil|Ouija|Ectoplasm|Immolate|Ankh|Déjà Vu|Hex|Trance|Medium|Cryptid|The Soul|Black Hole""".split('|')
 CARD_SETS = ['Playing', 'Joker', 'Tarot', 'Planet', 'Spectral']
+
+# %% ../nbs/00_core.ipynb #95115b61
+def name_key(s:str)->str:
+    "A case-, accent- and whitespace-insensitive key for the card name `s`: `name_key('  SÉANCE ')=='seance'`."
+    s = unicodedata.normalize('NFKD', str(s))
+    return ' '.join(''.join(o for o in s if not unicodedata.combining(o)).casefold().split())
 
 # %% ../nbs/00_core.ipynb #dbaaf4ae
 def _catalogue():
@@ -53,27 +59,27 @@ def _catalogue():
     for st,names in zip(CARD_SETS[1:], (JOKERS, TAROTS, PLANETS, SPECTRALS)): cat.update({o:st for o in names})
     return cat
 CATALOGUE = _catalogue()
-_CANON = {k.lower():k for k in CATALOGUE}
+_CANON = {name_key(k):k for k in CATALOGUE}
 
 # %% ../nbs/00_core.ipynb #471e42c4
 def card_set(name:str)->str:
     "The set (`Playing`, `Joker`, `Tarot`, `Planet`, `Spectral`) of card `name`, or `'Unknown'` for cards outside the catalogue."
-    return CATALOGUE.get(_CANON.get(str(name).strip().lower(), name), 'Unknown')
+    return CATALOGUE.get(_CANON.get(name_key(name), name), 'Unknown')
 
 # %% ../nbs/00_core.ipynb #6608ca30
 def match_name(name:str, # A card name as written in a label file
                n:int=3,  # How many suggestions for unknown names
               )->tuple:
-    "Canonical catalogue spelling of `name` (case-insensitive) and `[]`, or `name` as written and the closest catalogue names."
+    "Canonical catalogue spelling of `name` (case- and accent-insensitive) and `[]`, or `name` as written and the closest catalogue names."
     name = ' '.join(str(name).split())
-    if name.lower() in _CANON: return _CANON[name.lower()], []
-    sugg = difflib.get_close_matches(name.lower(), list(_CANON), n=n, cutoff=0.6)
+    if name_key(name) in _CANON: return _CANON[name_key(name)], []
+    sugg = difflib.get_close_matches(name_key(name), list(_CANON), n=n, cutoff=0.6)
     return name, [_CANON[o] for o in sugg]
 
 # %% ../nbs/00_core.ipynb #8043dd13
 def slug(s:str)->str:
     "A file-name-safe lowercase version of `s`."
-    return re.sub(r'[^a-z0-9]+', '_', str(s).lower()).strip('_') or 'card'
+    return re.sub(r'[^a-z0-9]+', '_', name_key(s)).strip('_') or 'card'
 
 # %% ../nbs/00_core.ipynb #5a387cb3
 def _umask():
