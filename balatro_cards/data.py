@@ -5,17 +5,20 @@
 # %% ../nbs/04_data.ipynb #236b1b9e
 from __future__ import annotations
 import math, warnings
+from collections import Counter
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from PIL import Image, ImageDraw, ImageOps
 from fastai.vision.all import *
 from fastai.callback.data import WeightedDL
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from . import core
 from .core import MODIFIERS, norm_modifier, LabelError, load_labels, save_json, atomic_save_img, save_fig
 
 # %% auto #0
 __all__ = ['toy_cards', 'card_frame', 'dhash', 'hash_dist', 'card_groups', 'group_split', 'split_report', 'sample_weights',
-           'card_size', 'card_tfms', 'card_img', 'card_dblock', 'card_dls']
+           'card_size', 'card_tfms', 'card_img', 'CardImage', 'card_dblock', 'CardDataLoaders', 'card_dls']
 
 # %% ../nbs/04_data.ipynb #f94e7052
 _TOY_SHAPES = ['ellipse', 'rectangle', 'triangle', 'cross', 'diamond', 'ring']
@@ -73,6 +76,15 @@ def toy_cards(out,                  # Folder to write images and `labels.json` i
     return load_labels(out/'labels.json', warn_unknown=False)
 
 # %% ../nbs/04_data.ipynb #025849c2
+_NO_DIR = ("relative `file` but no data_dir given: pass `data_dir=` (the folder the images are in), "
+           "a table from `core.load_labels`, or the folder itself (`card_dls('data/cards')`)")
+
+def _collapse(probs, min_n:int=3)->list:
+    "`probs` with a reason shared by `min_n` or more records said once, as `(None, None, 'N records: reason')`."
+    cnt = Counter(r for _,_,r in probs)
+    many = [r for r,n in cnt.items() if n >= min_n]
+    return [(None, None, f'{cnt[r]} records: {r}') for r in many] + [o for o in probs if o[2] not in many]
+
 def card_frame(df,                   # Labels table: `name`, `modifier`, and `path` or `file`
                data_dir=None,        # Folder `file` is relative to (default `df.attrs['data_dir']`)
                check_files:bool=True, # Check every image file exists
@@ -90,7 +102,7 @@ def card_frame(df,                   # Labels table: `name`, `modifier`, and `pa
         ident = f if isinstance(f, str) else p
         if not isinstance(p, (str, Path)) or not str(p):
             if not isinstance(f, str) or not f: p = None; probs.append((i, ident, 'no `path` and no `file`'))
-            elif root is None and not Path(f).is_absolute(): p = None; probs.append((i, f, 'relative `file` but no data_dir given'))
+            elif root is None and not Path(f).is_absolute(): p = None; probs.append((i, f, _NO_DIR))
             else: p = Path(root)/f if root is not None else Path(f)
         if p is not None:
             p = Path(p).absolute()
@@ -99,7 +111,7 @@ def card_frame(df,                   # Labels table: `name`, `modifier`, and `pa
         if not isinstance(r.name, str) or not r.name.strip(): probs.append((i, ident, f'empty or non-text name {r.name!r}'))
         try: mods.append(norm_modifier(r.modifier))
         except ValueError as e: mods.append(None); probs.append((i, ident, str(e)))
-    if probs: raise LabelError('labels table', probs)
+    if probs: raise LabelError('labels table', _collapse(probs))
     df['path'],df['modifier'] = paths,mods
     df.attrs.update(attrs)
     return df
@@ -118,24 +130,19 @@ def hash_dist(a, b)->int:
     return int(np.count_nonzero(np.asarray(a) != np.asarray(b)))
 
 # %% ../nbs/04_data.ipynb #550d2751
-class _UnionFind:
-    def __init__(self, n): self.p = list(range(n))
-    def find(self, i):
-        while self.p[i]!=i: self.p[i] = self.p[self.p[i]]; i = self.p[i]
-        return i
-    def union(self, i, j):
-        a,b = self.find(i),self.find(j)
-        if a!=b: self.p[max(a,b)] = min(a,b)
-    def union_by(self, keys):
-        "Union all positions sharing a non-null key."
-        first = {}
-        for i,k in enumerate(keys):
-            if k is None or (isinstance(k, float) and math.isnan(k)): continue
-            if k in first: self.union(first[k], i)
-            else: first[k] = i
-    def labels(self):
-        roots = [self.find(i) for i in range(len(self.p))]
-        return pd.factorize(pd.Series(roots))[0]
+def _same_key(keys)->tuple:
+    "Index arrays `(i, j)` tying every row with a non-null key to the first row with that key."
+    codes = pd.factorize(pd.Series(list(keys), dtype=object))[0]   # None and NaN get -1: tied to nothing
+    uniq,first = np.unique(codes, return_index=True)
+    i = np.flatnonzero(codes>=0)
+    return i,first[uniq>=0][codes[i]]
+
+def _components(n:int, edges)->np.ndarray:
+    "Group id (0..G-1, numbered by first row) of each of `n` rows joined by `edges`, a list of `(i, j)` index arrays."
+    if n==0: return np.zeros(0, int)
+    i,j = [np.concatenate([np.asarray(e[k], int) for e in edges] or [np.zeros(0, int)]) for k in (0,1)]
+    _,lbl = connected_components(coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)), directed=False)
+    return pd.factorize(lbl)[0]
 
 # %% ../nbs/04_data.ipynb #38956cb1
 def _is_original(df):
@@ -150,10 +157,7 @@ def card_groups(df,                 # Labels table (after `card_frame`, or with 
                 hash_size:int=8,    # dHash size
                )->np.ndarray:
     "Group id (0..G-1) for every row of `df`: rows sharing a key column value, a file, or a near-identical image are one group."
-    uf = _UnionFind(len(df))
-    for k in keys:
-        if k in df: uf.union_by(df[k].tolist())
-    if 'path' in df: uf.union_by(df['path'].tolist())
+    edges = [_same_key(df[k]) for k in keys if k in df] + ([_same_key(df['path'])] if 'path' in df else [])
     if phash_thresh is not None and 'path' in df:
         orig = np.flatnonzero(_is_original(df))
         for _,idx in pd.Series(orig).groupby(df.name.values[orig]):
@@ -161,8 +165,9 @@ def card_groups(df,                 # Labels table (after `card_frame`, or with 
             if len(idx)<2: continue
             H = np.stack([dhash(df.path.iloc[i], hash_size) for i in idx])
             D = (H[:,None,:]!=H[None,:,:]).sum(-1)
-            for a,b in zip(*np.nonzero(np.triu(D<=phash_thresh, 1))): uf.union(idx[a], idx[b])
-    return uf.labels()
+            a,b = np.nonzero(np.triu(D<=phash_thresh, 1))
+            edges.append((idx[a], idx[b]))
+    return _components(len(df), edges)
 
 # %% ../nbs/04_data.ipynb #91854dc7
 def _assign(units, names, mods, valid_pct, rng, split_by, cover_names, cover_mods):
@@ -232,7 +237,7 @@ def group_split(df,                  # Labels table (rows = images)
     if len(groups)!=len(df): raise ValueError(f"{len(groups)} group ids for {len(df)} rows")
     names,mods = df.name.astype(str).values,_real_mods(df)   # only real captures cover a modifier
     if split_by=='name':
-        uf = _UnionFind(len(df)); uf.union_by(groups.tolist()); uf.union_by(names.tolist()); units = uf.labels()
+        units = _components(len(df), [_same_key(groups), _same_key(names)])
     else: units = pd.factorize(pd.Series(groups))[0]
     valid = _assign(units, names, mods, valid_pct, np.random.default_rng(seed), split_by, cover_names, cover_mods)
     is_val = valid[units] if len(units) else np.zeros(0, bool)
@@ -305,15 +310,16 @@ def card_tfms(size=(64,48),        # Image size (h, w) or int
 
 # %% ../nbs/04_data.ipynb #26166a14
 def card_img(o)->PILImage:
-    "The RGB image for `o`: a labels-table row (its `path`), a path, or a PIL image."
-    if isinstance(o, Image.Image): return PILImage(o.convert('RGB') if o.mode!='RGB' else o)
+    "The RGB image for `o`: a labels-table row (its `path`), a path, a PIL image or an HWC uint8 array."
+    if isinstance(o, np.ndarray): o = Image.fromarray(o)
+    if isinstance(o, Image.Image): return CardImage(o.convert('RGB') if o.mode!='RGB' else o)
     p = getattr(o, 'path', None) if isinstance(o, (pd.Series, tuple)) or hasattr(o, 'path') else None
-    return PILImage(core.load_image(p if p is not None else o))
+    return CardImage(core.load_image(p if p is not None else o))
 
-class _FixedSplit:
-    "A picklable splitter returning precomputed `(train_idx, valid_idx)`."
-    def __init__(self, trn, val): self.trn,self.val = list(map(int, trn)),list(map(int, val))
-    def __call__(self, items): return self.trn,self.val
+class CardImage(PILImage):
+    "A fastai `PILImage` opened by `card_img` (`core.load_image`: safe, RGB, upright), for `ImageBlock(CardImage)`."
+    @classmethod
+    def create(cls, fn, **kwargs): return card_img(fn)
 
 # %% ../nbs/04_data.ipynb #688e8325
 def card_dblock(names,               # Card-name vocabulary (fixed order)
@@ -324,12 +330,28 @@ def card_dblock(names,               # Card-name vocabulary (fixed order)
                )->DataBlock:
     "A `DataBlock`: image → (name, modifier), both vocabularies fixed."
     item_tfms,batch_tfms = card_tfms(size, **kwargs)
-    return DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=list(names), sort=False), CategoryBlock(vocab=list(mods), sort=False)), n_inp=1,
-                     get_x=card_img, get_y=[ColReader('name'), ColReader('modifier')],
+    blocks = (ImageBlock(CardImage), CategoryBlock(vocab=list(names), sort=False), CategoryBlock(vocab=list(mods), sort=False))
+    return DataBlock(blocks=blocks, n_inp=1,
+                     get_x=ColReader('path'), get_y=[ColReader('name'), ColReader('modifier')],
                      splitter=ifnone(splitter, RandomSplitter(seed=0)), item_tfms=item_tfms, batch_tfms=batch_tfms)
 
 # %% ../nbs/04_data.ipynb #3b534f75
-def card_dls(df,                     # Labels table (`core.load_labels` / `augment.merge_aug` output)
+def _labels(src, data_dir=None)->pd.DataFrame:
+    "A labels table from `src`: a table as it is, or a data folder / labels.json read by `core.load_labels`."
+    if isinstance(src, (str, Path)):
+        src = Path(src)
+        return load_labels(src/'labels.json' if src.is_dir() else src, data_dir=data_dir)
+    return src
+
+class CardDataLoaders(DataLoaders):
+    "fastai `DataLoaders` whose `show_batch` draws from an unweighted, shuffled view of training by default."
+    def show_batch(self, b=None, max_n=9, ctxs=None, show=True, unique=False, weighted:bool=False, **kwargs):
+        "`show_batch` of the training set; `weighted=True` shows what the weighted sampler draws (rare images repeat)."
+        plain = not (weighted or b is not None) and isinstance(self.train, WeightedDL)
+        dl = self.train.new(cls=TfmdDL) if plain else self.train   # same transforms, no sampler
+        return dl.show_batch(b=b, max_n=max_n, ctxs=ctxs, show=show, unique=unique, **kwargs)
+
+def card_dls(df,                     # Labels table (`load_labels`, `make_deck`, `merge_aug`), a data folder or a labels.json
              size=(64,48),           # Image size (h, w) or int
              bs:int=32,              # Batch size
              valid_pct:float=0.2,    # Fraction held out (see `group_split`)
@@ -346,19 +368,21 @@ def card_dls(df,                     # Labels table (`core.load_labels` / `augme
              device=None,            # Device for batches (default: fastai's default device)
              **kwargs,               # Passed to `card_tfms` (rotation, jitter, stats, ...)
             )->DataLoaders:
-    "fastai `DataLoaders` of (image, name, modifier) from labels table `df`, split without leaks, training rows weighted."
-    df = card_frame(df, data_dir)
+    "`CardDataLoaders` of (image, name, modifier) from labels table `df`, split without leaks, training rows weighted."
+    df = card_frame(_labels(df, data_dir), data_dir)
     names = sorted(df.name.unique()) if names is None else list(names)
     if (unk := sorted(set(df.name)-set(names))): raise ValueError(f"names not in the given vocabulary: {unk[:10]}{' ...' if len(unk)>10 else ''}")
     size = card_size(size)
     groups = card_groups(df, phash_thresh=phash_thresh)
     trn,val = splits if splits is not None else group_split(df, valid_pct, seed, split_by, groups=groups)
-    dblock = card_dblock(names, MODIFIERS, size, splitter=_FixedSplit(trn, val), **kwargs)
+    if sorted([*trn, *val]) != list(range(len(df))): raise ValueError('splits must put every row in train or valid, once')
+    dblock = card_dblock(names, MODIFIERS, size, splitter=IndexSplitter(val), **kwargs)
     kw = dict(bs=bs, num_workers=num_workers, device=device)
     if weighted:
         w = np.zeros(len(df)); w[np.asarray(trn, int)] = sample_weights(df.iloc[list(trn)], weights, power)
         dls = dblock.weighted_dataloaders(df, wgts=w, **kw)
     else: dls = dblock.dataloaders(df, **kw)
+    dls = CardDataLoaders(*dls.loaders, path=dls.path, device=dls.device)
     stats = kwargs.get('stats', imagenet_stats)
     dls.card_cfg = dict(size=list(size), resize='squish', resample='bilinear', mean=list(map(float, stats[0])), std=list(map(float, stats[1])),
                         names=list(names), mods=list(MODIFIERS), split_by=split_by, valid_pct=valid_pct, seed=seed,

@@ -13,14 +13,14 @@ from .core import save_json, call_parse_hyphens
 from .deck import make_deck
 from .augment import augment
 from .data import card_size
-from .learner import train_cards
+from .learner import train_cards, gloo_broadcast, PEAK_LR
 from .evaluate import evaluate_folder
 
 # %% auto #0
 __all__ = ['DEMO', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream', 'gloo_shards']
 
 # %% ../nbs/10_pipeline.ipynb #6ecc8653
-DEMO = dict(n_cards=80, img_size=128, arch='resnet18', size=(64,48), epochs=12, bs=32, lr=1e-2, synth_editions=True)
+DEMO = dict(n_cards=80, img_size=128, arch='resnet18', size=(64,48), epochs=12, bs=32, lr=PEAK_LR, synth_editions=True)
 
 # %% ../nbs/10_pipeline.ipynb #fde56637
 def _log(msg, quiet=False):
@@ -133,6 +133,7 @@ def _shard_worker(rank, world_size, port, dl, q):
     import torch.distributed as dist
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     dist.init_process_group('gloo', rank=rank, world_size=world_size)
+    gloo_broadcast()   # fastai's DistributedDL broadcasts on CUDA only
     try:
         np.random.seed(1234); torch.manual_seed(1234)
         full = list(dl.get_idxs())   # what one process would draw
