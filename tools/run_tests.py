@@ -1,42 +1,56 @@
 #!/usr/bin/env python
-"Run the project's checks: exported code in sync, README current, then every notebook under `nbdev_test` (2 at a time)."
+"""Run the project's checks: exported code in sync, notebooks clean, README current, then every notebook under
+`nbdev_test` (2 at a time); `06_learner` runs in Jupyter's own way instead: nbclient on the installed `python3` kernel."""
 import sys, os, subprocess, time, hashlib
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 root = Path(__file__).resolve().parent.parent
 os.chdir(root)
+JUPYTER_NB = 'nbs/06_learner.ipynb'   # opened and run top to bottom in Jupyter, as the README set-up allows
 
-def _snapshot(d): return {p: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(Path(d).rglob('*.py'))}
+def _snapshot(d, pat): return {p: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(Path(d).rglob(pat))}
 
-def check_export():
-    before = _snapshot('balatro_cards')
-    subprocess.run(['nbdev_export'], check=True)
-    after = _snapshot('balatro_cards')
+def _unchanged(cmd, d, pat, what, fix):
+    "Run `cmd`; True if it left the `pat` files under `d` as they were, else say which it changed."
+    before = _snapshot(d, pat)
+    subprocess.run(cmd, check=True)
+    after = _snapshot(d, pat)
     changed = sorted(str(p) for p in set(before)|set(after) if before.get(p) != after.get(p))
-    if changed: print('NOT IN SYNC: nbdev_export changed', ', '.join(changed), '(commit the exported code)')
-    else: print('exported code is in sync with the notebooks')
+    print(f"{what}: {cmd[0]} changed {', '.join(changed)} ({fix})" if changed else f'{what}: ok')
     return not changed
 
+def check_export(): return _unchanged(['nbdev_export'], 'balatro_cards', '*.py', 'exported code in sync', 'commit the exported code')
+def check_clean(): return _unchanged(['nbdev_clean'], 'nbs', '*.ipynb', 'notebooks clean', 'commit the cleaned notebooks')
 def check_readme(): return subprocess.run([sys.executable, 'tools/make_readme.py', '--check']).returncode == 0
+
+def _env(): return {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'), 'MPLBACKEND': 'Agg'}
+
+def run_jupyter(nb):
+    "Execute notebook `nb` top to bottom with nbclient on the `python3` kernel (the venv's ipykernel), as Jupyter would."
+    code = ("import nbformat, sys; from nbclient import NotebookClient; p = sys.argv[1]; "
+            "nb = nbformat.read(p, as_version=4); "
+            "NotebookClient(nb, kernel_name='python3', timeout=900, resources={'metadata': {'path': 'nbs'}}).execute()")
+    return subprocess.run([sys.executable, '-c', code, str(nb)], capture_output=True, text=True, env=_env())
 
 def test_one(nb):
     t = time.time()
-    env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'), 'MPLBACKEND': 'Agg'}
-    r = subprocess.run(['nbdev_test', '--path', str(nb)], capture_output=True, text=True, env=env)
+    jup = nb.as_posix() == JUPYTER_NB
+    r = run_jupyter(nb) if jup else subprocess.run(['nbdev_test', '--path', str(nb)], capture_output=True, text=True, env=_env())
     ok = r.returncode == 0
-    print(f"{'PASS' if ok else 'FAIL'} {nb.name} ({time.time()-t:.0f}s)", flush=True)
+    print(f"{'PASS' if ok else 'FAIL'} {nb.name}{' (Jupyter kernel, nbclient)' if jup else ''} ({time.time()-t:.0f}s)", flush=True)
     if not ok: print(r.stdout[-4000:], r.stderr[-8000:], sep='\n', flush=True)
     return ok
 
 def main(args):
-    checks = [check_export(), check_readme()]
+    checks = [check_export(), check_clean(), check_readme()]
     nbs = sorted(Path('nbs').glob('[0-9]*.ipynb')) + [Path('nbs/index.ipynb')]
     if args: nbs = [p for p in nbs if any(a in p.name for a in args)]
+    nbs = sorted(nbs, key=lambda p: p.as_posix() != JUPYTER_NB)   # the longest run starts first
     t = time.time()
     with ThreadPoolExecutor(int(os.environ.get('TEST_WORKERS', 2))) as ex: res = list(ex.map(test_one, nbs))
     print(f'notebooks took {time.time()-t:.0f}s; checks: {"ok" if all(checks) else "FAILED"}')
-    npass = sum(res); nfail = len(res) - npass + checks.count(False)   # a failed sync/README check counts as a failure
+    npass = sum(res); nfail = len(res) - npass + checks.count(False)   # a failed sync/clean/README check counts as a failure
     print(f'{npass} passed, {nfail} failed')
     return 0 if nfail == 0 and all(checks) else 1
 
