@@ -330,7 +330,8 @@ def card_dblock(names,               # Card-name vocabulary (fixed order)
                )->DataBlock:
     "A `DataBlock`: image → (name, modifier), both vocabularies fixed."
     item_tfms,batch_tfms = card_tfms(size, **kwargs)
-    blocks = (ImageBlock(CardImage), CategoryBlock(vocab=list(names), sort=False), CategoryBlock(vocab=list(mods), sort=False))
+    blocks = (ImageBlock(CardImage), CategoryBlock(vocab=list(names), sort=False),
+              CategoryBlock(vocab=list(mods), sort=False))
     return DataBlock(blocks=blocks, n_inp=1,
                      get_x=ColReader('path'), get_y=[ColReader('name'), ColReader('modifier')],
                      splitter=ifnone(splitter, RandomSplitter(seed=0)), item_tfms=item_tfms, batch_tfms=batch_tfms)
@@ -351,7 +352,7 @@ class CardDataLoaders(DataLoaders):
         dl = self.train.new(cls=TfmdDL) if plain else self.train   # same transforms, no sampler
         return dl.show_batch(b=b, max_n=max_n, ctxs=ctxs, show=show, unique=unique, **kwargs)
 
-def card_dls(df,                     # Labels table (`load_labels`, `make_deck`, `merge_aug`), a data folder or a labels.json
+def card_dls(df,                     # Labels table (see text), a data folder or a labels.json
              size=(64,48),           # Image size (h, w) or int
              bs:int=32,              # Batch size
              valid_pct:float=0.2,    # Fraction held out (see `group_split`)
@@ -375,7 +376,7 @@ def card_dls(df,                     # Labels table (`load_labels`, `make_deck`,
     size = card_size(size)
     groups = card_groups(df, phash_thresh=phash_thresh)
     trn,val = splits if splits is not None else group_split(df, valid_pct, seed, split_by, groups=groups)
-    if sorted([*trn, *val]) != list(range(len(df))): raise ValueError('splits must put every row in train or valid, once')
+    if sorted([*trn, *val]) != list(range(len(df))): raise ValueError('splits must put each row in train or valid once')
     dblock = card_dblock(names, MODIFIERS, size, splitter=IndexSplitter(val), **kwargs)
     kw = dict(bs=bs, num_workers=num_workers, device=device)
     if weighted:

@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt
 from PIL import Image
 from fastai.callback.hook import hook_output
 from fastcore.basics import patch, ifnone
-from .core import MODIFIERS, load_image, save_json, atomic_path
+from .core import MODIFIERS, save_json, atomic_path
+from .data import card_img
 from .evaluate import predict_arrays, balanced_accuracy, topk_accuracy, plot_embeddings
 
 # %% auto #0
@@ -356,8 +357,6 @@ def plot_open_set(table:pd.DataFrame, # The per-image table from `open_set_eval`
     return fig
 
 # %% ../nbs/08_interpret.ipynb #4fd9a9f2
-def _open_img(o): return o.convert('RGB') if isinstance(o, Image.Image) else load_image(o)
-
 def plot_gradcam(predictor,        # A `CardPredictor`
                  items,            # Image paths or PIL images
                  titles=None,      # Optional title per image (e.g. the true name and modifier)
@@ -366,7 +365,7 @@ def plot_gradcam(predictor,        # A `CardPredictor`
                 ):
     "Grid: image, Grad-CAM of the predicted name, Grad-CAM of the predicted modifier, one row per item."
     items = [items] if isinstance(items, (str, Path, Image.Image)) else list(items)
-    imgs = [_open_img(o) for o in items]
+    imgs = [card_img(o) for o in items]
     x = predictor.preprocess(imgs).to(predictor.device)
     cn,(nl,ml) = gradcam(predictor.model, x, 'name', layer=layer)
     cm,_ = gradcam(predictor.model, x, 'modifier', layer=layer)

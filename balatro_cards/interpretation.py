@@ -36,7 +36,7 @@ class CardInterpretation(ClassificationInterpretation):
 
     @classmethod
     def from_preds(cls, probs, targs, vocab, items=None, head:str='name', learn=None, dl=None, act=None):
-        "From one head's `probs` (n, n_classes), integer `targs` (rows < 0, e.g. unseen names, are left out) and `vocab`."
+        "From one head's `probs` (n, n_classes), integer `targs` (rows < 0, unseen names, are left out) and `vocab`."
         probs,targs = torch.as_tensor(np.asarray(probs), dtype=torch.float32),torch.as_tensor(np.asarray(targs)).long()
         keep = targs >= 0
         if items is not None: items = [o for o,k in zip(items, keep.tolist()) if k]
@@ -82,11 +82,12 @@ def plot_top_losses(self:CardInterpretation, k:int=9, # Number of images
     if self.items is None: raise ValueError('CardInterpretation has no image paths: pass `items=` to `from_preds`')
     losses,idx = self.top_losses(min(k, len(self.losses)), largest)
     idx = idx.tolist()
-    titles = [f'{self.vocab[self.targs[i]][:18]}\n→ {self.vocab[self.decoded[i]][:18]}\n{l:.2f} / {self.preds[i].max():.2f}'
-              for i,l in zip(idx, losses.tolist())]
+    v = [o[:18] for o in self.vocab]
+    titles = [f'{v[self.targs[i]]}\n→ {v[self.decoded[i]]}\n{l:.2f} / {self.preds[i].max():.2f}' for i,l in zip(idx, losses.tolist())]
     ncols = ifnone(ncols, math.ceil(len(idx)/math.ceil(len(idx)/5)))   # at most 5 per row, rows evenly filled
     nrows = math.ceil(len(idx)/ncols)
     show_images([card_img(self.items[i]) for i in idx], nrows=nrows, ncols=ncols, titles=titles,
-                figsize=(imsize*ncols, (imsize*1.3+0.8)*nrows), suptitle=f'{self.head}: actual → predicted, loss / probability')
+                figsize=(imsize*ncols, (imsize*1.3+0.8)*nrows),
+                suptitle=f'{self.head}: actual → predicted, loss / probability')
     for ax in plt.gcf().axes[len(idx):]: ax.axis('off')
     plt.gcf().tight_layout()

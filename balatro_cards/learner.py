@@ -33,7 +33,7 @@ class CardLearner(Learner):
     "A fastai `Learner` whose `predict` returns both heads, and whose `fit` can start at `start_epoch` without logging skipped epochs."
     def predict(self, item, rm_type_tfms=None, with_input=False):
         "`((name, modifier), (name_idx, mod_idx), (name_probs, mod_probs))` for one `item` (path or PIL image)."
-        if rm_type_tfms is None and not isinstance(item, (pd.Series, str)): rm_type_tfms = 1   # a Path or an image: skip `ColReader`
+        if rm_type_tfms is None and not isinstance(item, (pd.Series, str)): rm_type_tfms = 1   # a Path or image: no ColReader
         dl = self.dls.test_dl([item], rm_type_tfms=rm_type_tfms, num_workers=0)
         inp,preds,_,dec_preds = self.get_preds(dl=dl, with_input=True, with_decoded=True)
         dec = self.dls.decode_batch((inp,)+tuplify(dec_preds))[0]
@@ -99,12 +99,12 @@ class PreciseBN(Callback):
         recompute_bn(self.learn.model, self.learn.dls.train, self.n_batches)
 
 def recompute_bn(model, dl, n_batches:int=8):
-    "Reset `model`'s BatchNorm statistics and estimate them exactly from up to `n_batches` batches of `dl` (`update_bn`)."
+    "Reset `model`'s BatchNorm statistics and estimate them exactly from `n_batches` batches of `dl` (`update_bn`)."
     update_bn(islice(dl, n_batches), model)
     return model
 
 # %% ../nbs/06_learner.ipynb #484d0696
-PEAK_LR = 1e-2   # measured: held-out name top-1 over deck seeds 0-2, 0.954 at 1e-2 vs 0.935 at 3e-3 (2e-2 worse); README
+PEAK_LR = 1e-2   # measured: mean held-out name top-1, deck seeds 0-2: 0.954 at 1e-2, 0.935 at 3e-3 (README)
 
 # %% ../nbs/06_learner.ipynb #60dd9fe1
 def _on_gpu(dls):
@@ -324,10 +324,10 @@ def load_card_model(path,          # Folder written by `save_card_model`
 @patch
 def export(self:CardLearner, fname='export', # Folder under `learn.path` (a `.pkl` suffix is dropped)
            pickle_module=None, pickle_protocol=None): # Refused: a card learner is never pickled
-    "Write the model as `model.safetensors` + `config.json` into folder `learn.path/fname` (`save_card_model`); returns it."
+    "Write `model.safetensors` + `config.json` into folder `learn.path/fname` (`save_card_model`); returns the folder."
     if pickle_module is not None or pickle_protocol is not None:
-        raise ValueError('CardLearner.export never pickles: it writes model.safetensors + config.json (save_card_model); '
-                         'load that folder with load_card_model')
+        raise ValueError('CardLearner.export never pickles: it writes model.safetensors + config.json '
+                         '(save_card_model); load that folder with load_card_model')
     if rank_distrib(): return None   # rank 0 alone writes
     return save_card_model(self, Path(self.path)/Path(fname).with_suffix(''))
 
@@ -438,7 +438,7 @@ def gloo_broadcast():
 
 # %% ../nbs/06_learner.ipynb #f12d7049
 def plain_logger(learn)->callable:
-    "A `learn.logger` printing one plain line per epoch (`epoch 3  train_loss 1.2345 ...`): for logs, instead of progress bars."
+    "A `learn.logger` printing one plain line per epoch (`epoch 3  train_loss 1.2345 ...`), for logs instead of bars."
     def _log(vals):
         fmt = lambda v: f'{v:.4f}' if isinstance(v, float) else str(v)
         print('  '.join(f'{n} {fmt(v)}' for n,v in zip(learn.recorder.metric_names, vals)), flush=True)
@@ -510,8 +510,10 @@ def train_cards(data=None,            # Image folder the labels' `file` paths ar
         except Exception as e: print(f'not resuming ({e}); training from scratch') if not quiet else None
     cb = CardCheckpoint(out, run, hist, checkpoint=checkpoint)
     fit_cbs = [cb]+L(cbs)+reg_cbs(mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier, curriculum=curriculum)
-    if distributed and num_distrib() > 1: gloo_broadcast(); fit_cbs.append(DistributedTrainer(sync_bn=False, cpu=not torch.cuda.is_available()))
-    if quiet or not sys.stdout.isatty(): learn.remove_cb(ProgressCallback); learn.logger = noop if quiet else plain_logger(learn)
+    if distributed and num_distrib() > 1:
+        gloo_broadcast(); fit_cbs.append(DistributedTrainer(sync_bn=False, cpu=not torch.cuda.is_available()))
+    if quiet or not sys.stdout.isatty():   # no bars in logs: plain epoch lines (or nothing when quiet)
+        learn.remove_cb(ProgressCallback); learn.logger = noop if quiet else plain_logger(learn)
     if pretrained: learn.unfreeze()   # train_cards fine-tunes everything, early layers at a tenth of `lr`
     lrs = slice(lr/10, lr) if pretrained else lr
     if start < epochs:

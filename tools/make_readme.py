@@ -1,7 +1,7 @@
 #!/usr/bin/env python
-"""Render nbs/index.ipynb to README.md without Quarto (nbconvert markdown; `#| hide`/export cells and directives removed,
-`#| eval: false` cells kept: they are code for the reader, just not run by the tests). `--check` also fails on an empty
-section: a heading, or an intro line ending in ':', followed directly by a heading or the end."""
+"""Render nbs/index.ipynb to README.md without Quarto (nbconvert markdown; `#| hide`/export cells and directives
+removed, `#| eval: false` cells kept: they are code for the reader, only not run by the tests). `--check` also fails
+on an empty section: a heading, or an intro line ending in ':', followed directly by a heading or the end."""
 import sys, re
 from pathlib import Path
 import nbformat

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Run the project's checks: exported code in sync, notebooks clean, README current, then every notebook under
-`nbdev_test` (2 at a time); `06_learner` runs in Jupyter's own way instead: nbclient on the installed `python3` kernel."""
+`nbdev_test` (2 at a time); `06_learner` runs as in Jupyter instead: nbclient on the installed `python3` kernel."""
 import sys, os, subprocess, time, hashlib
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
@@ -20,14 +20,14 @@ def _unchanged(cmd, d, pat, what, fix):
     print(f"{what}: {cmd[0]} changed {', '.join(changed)} ({fix})" if changed else f'{what}: ok')
     return not changed
 
-def check_export(): return _unchanged(['nbdev_export'], 'balatro_cards', '*.py', 'exported code in sync', 'commit the exported code')
-def check_clean(): return _unchanged(['nbdev_clean'], 'nbs', '*.ipynb', 'notebooks clean', 'commit the cleaned notebooks')
+def check_export(): return _unchanged(['nbdev_export'], 'balatro_cards', '*.py', 'exported code in sync', 'commit it')
+def check_clean():  return _unchanged(['nbdev_clean'], 'nbs', '*.ipynb', 'notebooks clean', 'commit them')
 def check_readme(): return subprocess.run([sys.executable, 'tools/make_readme.py', '--check']).returncode == 0
 
 def _env(): return {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'), 'MPLBACKEND': 'Agg'}
 
 def run_jupyter(nb):
-    "Execute notebook `nb` top to bottom with nbclient on the `python3` kernel (the venv's ipykernel), as Jupyter would."
+    "Execute notebook `nb` top to bottom with nbclient on the `python3` kernel (the venv's ipykernel), as Jupyter does."
     code = ("import nbformat, sys; from nbclient import NotebookClient; p = sys.argv[1]; "
             "nb = nbformat.read(p, as_version=4); "
             "NotebookClient(nb, kernel_name='python3', timeout=900, resources={'metadata': {'path': 'nbs'}}).execute()")
@@ -36,9 +36,11 @@ def run_jupyter(nb):
 def test_one(nb):
     t = time.time()
     jup = nb.as_posix() == JUPYTER_NB
-    r = run_jupyter(nb) if jup else subprocess.run(['nbdev_test', '--path', str(nb)], capture_output=True, text=True, env=_env())
+    if jup: r = run_jupyter(nb)
+    else:   r = subprocess.run(['nbdev_test', '--path', str(nb)], capture_output=True, text=True, env=_env())
     ok = r.returncode == 0
-    print(f"{'PASS' if ok else 'FAIL'} {nb.name}{' (Jupyter kernel, nbclient)' if jup else ''} ({time.time()-t:.0f}s)", flush=True)
+    how = ' (Jupyter kernel, nbclient)' if jup else ''
+    print(f"{'PASS' if ok else 'FAIL'} {nb.name}{how} ({time.time()-t:.0f}s)", flush=True)
     if not ok: print(r.stdout[-4000:], r.stderr[-8000:], sep='\n', flush=True)
     return ok
 
@@ -50,7 +52,7 @@ def main(args):
     t = time.time()
     with ThreadPoolExecutor(int(os.environ.get('TEST_WORKERS', 2))) as ex: res = list(ex.map(test_one, nbs))
     print(f'notebooks took {time.time()-t:.0f}s; checks: {"ok" if all(checks) else "FAILED"}')
-    npass = sum(res); nfail = len(res) - npass + checks.count(False)   # a failed sync/clean/README check counts as a failure
+    npass = sum(res); nfail = len(res) - npass + checks.count(False)   # a failed sync/clean/README check is a failure
     print(f'{npass} passed, {nfail} failed')
     return 0 if nfail == 0 and all(checks) else 1
 
