@@ -42,20 +42,21 @@ def label_run(folder, truth, model=None):
     args = [sys.executable, '-c', 'from balatro_cards.label import balatro_label; balatro_label()', '--data', str(folder), '--port', str(port)]
     p = subprocess.Popen(args + (['--model', str(model)] if model else []), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     t0 = time.time()
-    while True:
-        try: urllib.request.urlopen(f'http://127.0.0.1:{port}/api/state', timeout=2); break
-        except OSError:
-            if p.poll() is not None or time.time()-t0 > 300: raise RuntimeError(p.stdout.read())
-            time.sleep(0.2)
-    start_s = time.time()-t0
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path='/usr/bin/chromium', args=['--no-sandbox'])
-        page = b.new_page(viewport=dict(width=1100, height=720))
-        page.goto(f'http://127.0.0.1:{port}/'); page.wait_for_function('document.body.dataset.ready == "1"')
-        r = keyboard_label(page, truth)
-        r['progress'] = page.inner_text('#progress')
-        b.close()
-    p.terminate(); p.wait(30)
+    try:
+        while True:
+            try: urllib.request.urlopen(f'http://127.0.0.1:{port}/api/state', timeout=2); break
+            except OSError:
+                if p.poll() is not None or time.time()-t0 > 300: raise RuntimeError(p.stdout.read())
+                time.sleep(0.2)
+        start_s = time.time()-t0
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path='/usr/bin/chromium', args=['--no-sandbox'])
+            page = b.new_page(viewport=dict(width=1100, height=720))
+            page.goto(f'http://127.0.0.1:{port}/'); page.wait_for_function('document.body.dataset.ready == "1"')
+            r = keyboard_label(page, truth)
+            r['progress'] = page.inner_text('#progress')
+            b.close()
+    finally: p.terminate(); p.wait(30)
     got = {o['file']:(o['name'], o['modifier']) for o in read_records(folder/'labels.json')}
     r.update(images=len(truth), labelled=len(got), correct=sum(got.get(f) == t for f,t in truth.items()), server_start_s=round(start_s, 1),
              accepted_share=round(r['accepted']/r['decisions'], 4) if r['decisions'] else None)
