@@ -62,8 +62,8 @@ class LabelConflict(ValueError):
 def _fkey(f:str)->str: return core._file_key(None, f)
 
 def _lbl(r)->tuple|None:
-    "`(name key, modifier)` of record `r` (None for no record), for comparing labels written in different spellings."
-    if r is None: return None
+    "`(name key, modifier)` of record `r` (None for no record or a `proposed` one), to compare labels in any spelling."
+    if r is None or r.get('proposed'): return None
     try: m = norm_modifier(r.get('modifier'))
     except ValueError: m = r.get('modifier')
     return name_key(r.get('name', '')), m
@@ -136,6 +136,11 @@ def records(self:LabelStore)->dict:
     "Every record, keyed by normalised file."
     return {k:_rec(self, k) for k in self.index}
 
+@patch
+def confirmed(self:LabelStore)->set:
+    "Normalised files with a confirmed label: every record but the `proposed: true` ones `balatro_harvest` writes."
+    return {k for k in self.index if _lbl(_rec(self, k)) is not None}
+
 # %% ../nbs/16_label.ipynb #956fdd02
 def _put(self:LabelStore, f, r, replace=False):
     k = _fkey(f); i = self.index.get(k)
@@ -152,7 +157,7 @@ def _put(self:LabelStore, f, r, replace=False):
     else:
         old = self.raw[i]; had_file = 'file' in old
         if replace: old.clear(); old.update({o:v for o,v in r.items() if o!='file' or self.form=='list' or had_file})
-        else: old.update(name=r['name'], modifier=r['modifier'])
+        else: old.update(name=r['name'], modifier=r['modifier']); old.pop('proposed', None)
         if self.form=='list': old['file'] = old.get('file', k)
     self._set(self.form, self.raw, self.digest)   # positions moved
 
@@ -241,7 +246,7 @@ def proposal(self:Labeller, idx)->dict|None:
 @patch
 def items(self:Labeller)->list:
     "The queue: `{id, files, proposal}` per group's unlabelled images, least confident first."
-    lab = set(self.store.index)
+    lab = self.store.confirmed()
     out = []
     for g,idx in enumerate(self.groups):
         idx = [i for i in idx if _fkey(self.files[i]) not in lab]
@@ -262,7 +267,7 @@ def next_item(self:Labeller, tab:str='', skip=(), hold_s:float=120.)->dict|None:
 @patch
 def progress(self:Labeller)->str:
     "The progress line for the images of this folder."
-    with self.store.lock: lab = set(self.store.index)
+    with self.store.lock: lab = self.store.confirmed()
     n_prop = [v for v in self.decided.values() if v is not None]
     return progress_line(sum(_fkey(f) in lab for f in self.files), len(self.files), sum(n_prop), len(n_prop))
 
@@ -306,7 +311,7 @@ def undo(self:Labeller, files:list, restore:dict, expect:dict)->dict:
 @patch
 def review(self:Labeller)->list:
     "Likely mislabels: `{kind, files, labels, options, why}` for model disagreements and mixed near-duplicate groups."
-    with self.store.lock: self.store.reload(); recs = {f:r for f in self.files if (r := self.store.get(f))}
+    with self.store.lock: self.store.reload(); recs = {f:r for f in self.files if _lbl(r := self.store.get(f))}
     out,pos = [],{f:i for i,f in enumerate(self.files)}
     if self.pred:
         for f,r in recs.items():
