@@ -17,7 +17,7 @@ from fastcore.script import anno_parser
 __all__ = ['MODIFIERS', 'RANKS', 'SUITS', 'JOKERS', 'TAROTS', 'PLANETS', 'SPECTRALS', 'CARD_SETS', 'CATALOGUE', 'MAX_PIXELS',
            'MIN_SIDE', 'TRANSPARENT_BG', 'IMAGE_FORMATS', 'norm_modifier', 'name_key', 'card_set', 'match_name', 'slug',
            'atomic_path', 'save_json', 'atomic_save_img', 'check_writable', 'ImageError', 'load_image', 'LabelError',
-           'read_records', 'load_labels', 'save_fig', 'hyphen_argv', 'call_parse_hyphens']
+           'read_records', 'is_proposed', 'load_labels', 'save_fig', 'hyphen_argv', 'call_parse_hyphens']
 
 # %% ../nbs/00_core.ipynb #1c6045a6
 MODIFIERS = ['Base', 'Foil', 'Holographic', 'Polychrome', 'Negative']
@@ -280,6 +280,14 @@ def _extras(df):
     df['set'] = [s if isinstance(s, str) and s else card_set(n) for s,n in zip(df['set'], df.name)]
     return df
 
+# %% ../nbs/00_core.ipynb #f989f28e
+_PROP_HINT = ' (confirm them in `balatro_label --data DIR`, or set "proposed": false by hand)'
+
+def is_proposed(r)->bool:
+    "True for a label record `r` that is an unconfirmed proposal (`\"proposed\": true`, as `balatro_harvest` writes)."
+    v = r.get('proposed') if isinstance(r, dict) else None
+    return bool(v) and str(v).strip().lower() not in ('false', '0', 'no')
+
 # %% ../nbs/00_core.ipynb #41aff55f
 def load_labels(path,                  # labels.json (list form or dict-keyed form)
                 data_dir=None,         # Folder the `file` paths are relative to (default: the labels file's folder)
@@ -291,6 +299,9 @@ def load_labels(path,                  # labels.json (list form or dict-keyed fo
     root = Path(data_dir) if data_dir is not None else path.parent
     recs,problems,seen = [],[],{}
     records = read_records(path)
+    n_prop = len(records)
+    records = [r for r in records if not is_proposed(r)]
+    n_prop -= len(records)
     if check_files and not root.is_dir(): raise LabelError(path, [(None, None, f'data folder {root} not found')])
     for i,r in enumerate(records):
         r,errs = _check_record(i, r, root, check_files)
@@ -302,11 +313,12 @@ def load_labels(path,                  # labels.json (list form or dict-keyed fo
         if errs: problems += [(i, f, e) for e in errs]
         else: recs.append({**r, 'file':k, 'name':match_name(r['name'])[0]})
     if problems: raise LabelError(path, problems)
-    if not recs: raise LabelError(path, [(None, None, 'no records')])
+    if not recs: raise LabelError(path, [(None, None, 'no records' + _PROP_HINT*bool(n_prop))])
+    if n_prop: warnings.warn(f'{path}: {n_prop} proposed record(s) left out, not yet confirmed' + _PROP_HINT)
     df = pd.DataFrame(recs)
     if check_files and (bad := _conflicts(df, root)): raise LabelError(path, bad)
-    unknown = {n: match_name(n)[1] for n in df.name.unique() if n.lower() not in _CANON}
-    df.attrs.update(unknown_names=unknown, data_dir=str(root))
+    unknown = {n: match_name(n)[1] for n in df.name.unique() if name_key(n) not in _CANON}
+    df.attrs.update(unknown_names=unknown, data_dir=str(root), n_proposed=n_prop)
     if unknown and warn_unknown:
         shown = list(unknown.items())[:10]
         warnings.warn(f"{path}: {len(unknown)} card name(s) not in the catalogue (kept as written): " +
