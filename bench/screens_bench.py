@@ -43,10 +43,10 @@ else:
     truths = make_screens(test, n=a.n_test, seed=a.test_seed, prefer=names, prefer_p=a.prefer_p)
 times['held_out_screens'] = time.time()-t
 log(f"held-out: {a.n_test} screens, {sum(len(o['cards']) for o in truths)} cards in {test} ({times['held_out_screens']:.0f}s)")
-det,info = a.detector,None
+det,info = a.detector,(json.loads((Path(a.detector)/'config.json').read_text()) if a.detector else None)
 if det is None:
     det = out/'detector'; t = time.time()
-    _,info = train_detector(det, n_train=a.n_train, n_valid=30, seed=a.seed, epochs=a.epochs, quiet=True)
+    _,info = train_detector(det, n_train=a.n_train, n_valid=30, seed=a.seed, epochs=a.epochs, quiet=True); info['trained_here'] = True
     times['detector'] = time.time()-t
     log(f"detector: {a.n_train} screens x {a.epochs} epochs in {times['detector']:.0f}s, threshold {info['thresh']}, validation F1@0.5 {info['valid_f1']}")
 
@@ -80,7 +80,7 @@ by_row = {row: score_screens([[c for c in res] for res in results], [dict(t, car
 res = dict(metrics=metrics, seconds_per_screenshot=dict(mean=round(sum(secs)/len(secs), 3), max=round(max(secs), 3),
            mean_1920x1080=round(sum(secs1080)/len(secs1080), 3) if secs1080 else None, n_1920x1080=len(secs1080),
            wall_per_screenshot=round(times['read_all']/len(truths), 3)),
-           card_model=dict(path=str(model), names=len(names)), detector=info or dict(path=str(det)),
+           card_model=dict(path=str(model), names=len(names)), detector=dict(path=str(det), **{k:info.get(k) for k in ('thresh','valid_f1','n_train','epochs','seconds','trained_here')}),
            seconds={k:round(v, 1) for k,v in times.items()}, total_seconds=round(time.time()-t0, 1),
            setup=dict(n_test=a.n_test, test_seed=a.test_seed, prefer_p=a.prefer_p, torch_threads=torch.get_num_threads(), cpus=os.cpu_count(),
                       load_avg_start=[round(o, 2) for o in load0], load_avg_end=[round(o, 2) for o in os.getloadavg()]))
