@@ -20,8 +20,7 @@ from .detect import load_detector, CardDetector, match_boxes, det_counts
 
 # %% auto #0
 __all__ = ['ASPECT', 'IMG_EXT', 'card_wh', 'crop_card', 'reading_order', 'read_crops', 'read_screen', 'image_files', 'read_file',
-           'watch_folder', 'balatro_read', 'dedup_crops', 'harvest', 'check_proposed', 'balatro_harvest',
-           'score_screens']
+           'watch_folder', 'balatro_read', 'dedup_crops', 'harvest', 'balatro_harvest', 'score_screens']
 
 # %% ../nbs/15_read.ipynb #93016921
 ASPECT = CELL[1]/CELL[0]   # card height / width
@@ -233,24 +232,6 @@ def harvest(screens,          # Folder (or list) of screenshots
     save_json([{k:(int(v) if k=='card_group' else v) for k,v in r.items()} for r in df.to_dict('records')], out/'labels.json')
     df.attrs.update(skipped=skipped, n_detected=n_det, n_kept=len(keep))
     return df
-
-# %% ../nbs/15_read.ipynb #ece8a4a5
-def _truthy(v): return v is True or (isinstance(v, str) and v.strip().lower() in ('true', '1', 'yes')) or (isinstance(v, (int, float)) and not isinstance(v, bool) and v == 1)
-
-def check_proposed(df:pd.DataFrame, # Labels table (`core.load_labels`)
-                   how:str='refuse', # 'refuse' (raise) or 'ignore' (drop with a warning)
-                   src='labels',     # Name of the labels file, for messages
-                  )->pd.DataFrame:
-    "`df` without unconfirmed `proposed` records, or a `LabelError` listing them (`how='refuse'`)."
-    if how not in ('refuse', 'ignore'): raise ValueError(f"how must be 'refuse' or 'ignore', not {how!r}")
-    if 'proposed' not in df: return df
-    m = np.array([_truthy(v) for v in df['proposed']], bool)
-    if not m.any(): return df
-    if how == 'refuse':
-        raise LabelError(src, [(int(i), f, 'proposed by balatro_harvest, not confirmed: check name and modifier, then set "proposed": false')
-                               for i,f in zip(np.flatnonzero(m), df['file'][m])])
-    warnings.warn(f"{src}: ignoring {int(m.sum())} proposed record(s) not yet confirmed (set \"proposed\": false after checking them)")
-    return df[~m].reset_index(drop=True)
 
 # %% ../nbs/15_read.ipynb #3577eb54
 @call_parse_hyphens
