@@ -323,7 +323,8 @@ def _conflicts(df, root):
         lbls = {(df.name[i], df.modifier[i]) for i in idx}
         if len(lbls) > 1:
             out += [
-                (i, df.file[i], f'byte-identical to {", ".join(df.file[j] for j in idx if j!=i)}' ' but labelled differently')
+                (i, df.file[i],
+                 f'byte-identical to {", ".join(df.file[j] for j in idx if j!=i)} but labelled differently')
                 for i in idx
             ]
     return out

@@ -172,7 +172,7 @@ def _is_original(df):
 
 def card_groups(df,                 # Labels table (after `card_frame`, or with `path`)
                 keys=('group','card_group'), # Columns whose equal values tie rows together
-                phash_thresh:int|None=3, # Tie originals of one name whose dHashes differ by ≤ this many bits (None: off)
+                phash_thresh:int|None=3, # Tie originals of one name whose dHashes differ by ≤ this many bits (None: no)
                 hash_size:int=8,    # dHash size
                )->np.ndarray:
     "Group id (0..G-1) of every row of `df`: rows sharing a key value, a file, or a near-identical image are one group."

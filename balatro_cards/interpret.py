@@ -28,8 +28,8 @@ def l2norm(x, eps:float=1e-8)->np.ndarray:
 class CardIndex:
     "Cosine nearest-neighbour index of encoder features of reference images, one or more per card name."
     def __init__(self, predictor=None,   # `CardPredictor` used to embed images (optional for pure-embedding use)
-                 threshold:float=0.95,   # Cosine similarity below which the index does not answer (see `calibrate_known`)
-                 center=None,            # Vector subtracted from every feature before normalising (e.g. the training mean)
+                 threshold:float=0.95,   # Cosine similarity below which the index does not answer (`calibrate_known`)
+                 center=None,            # Vector subtracted from every feature before normalising (e.g. training mean)
                 ):
         self.predictor,self.threshold = predictor,float(threshold)
         if isinstance(center, str): raise ValueError(f"center must be None or a feature vector, not {center!r}")
@@ -324,11 +324,11 @@ def _pick_refs(df, n_ref, ref_modifier, seed):
 
 def open_set_eval(predictor,          # A `CardPredictor`
                   df:pd.DataFrame,    # Labelled images: `path`, `name`, `modifier` (e.g. `learn.dls.df`)
-                  unseen,             # Names held out of training (e.g. the validation names of a `split_by='name'` fit)
+                  unseen,             # Names held out of training (e.g. validation names of a `split_by='name'` fit)
                   n_ref:int=1,        # Reference images per unseen card
                   ref_modifier:str='Base', # Preferred modifier of the references
                   seed:int=0,         # Seed for choosing references
-                  threshold:float=None, # Index similarity threshold (None: calibrated on half the training cards' images)
+                  threshold:float=None, # Index similarity threshold (None: calibrated on half the training images)
                   fpr:float=0.05,     # Share of training-card images allowed above the calibrated threshold
                   min_prob:float=0.5, # Head probability threshold (combine mode)
                   center=None,        # Centring vector of the index (see `CardIndex`)

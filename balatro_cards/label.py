@@ -29,7 +29,7 @@ __all__ = ['IMG_EXTS', 'MAX_BODY', 'PAGE', 'search_names', 'LabelConflict', 'Lab
 
 # %% ../nbs/16_label.ipynb #1e70e414
 def _fuzzy(q:str, key:str)->float:
-    "Similarity of query key `q` to name key `key`: best `difflib` ratio over the whole key, its start, and word by word."
+    "Similarity of query key `q` to name key `key`: best `difflib` ratio over the key, its start, and word by word."
     r = lambda a, b: difflib.SequenceMatcher(None, a, b).ratio()
     ws = key.split()
     by_word = np.mean([max(r(o, w) for w in ws) for o in q.split()])
@@ -85,7 +85,7 @@ class LabelStore:
         self._tidy()
 
     def _tidy(self):
-        "Remove temporary files a killed writer left beside the labels file (under the folder lock: none is being written)."
+        "Remove temporary files a killed writer left beside the labels file (under the folder lock)."
         d,pre = self.path.parent,f'.{self.path.name}.'
         if not d.is_dir(): return
         with _dir_lock(d):
@@ -118,7 +118,7 @@ class LabelStore:
         return changed
 
     def _write(self):
-        "Write the records atomically (`core.atomic_path`: a temporary file renamed over the old) and remember their digest."
+        "Write the records atomically (`core.atomic_path`) and remember their digest."
         txt = json.dumps(self.raw, indent=1, ensure_ascii=False)
         with core.atomic_path(self.path) as tmp: tmp.write_text(txt, encoding='utf-8')
         self._set(self.form, self.raw, hashlib.sha256(txt.encode()).hexdigest())
@@ -509,59 +509,84 @@ def finish(self:Labeller)->str:
 PAGE = r"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>balatro_label</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-:root{--bg:#1d2b2a;--panel:#26393a;--ink:#eef3ef;--dim:#9db3ad;--acc:#f5b43c;--blue:#3c8ff5;--red:#f0564b;--green:#4bbf73}
-*{box-sizing:border-box} [hidden]{display:none!important} body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.4 system-ui,sans-serif}
+:root{--bg:#1d2b2a;--panel:#26393a;--ink:#eef3ef;--dim:#9db3ad;--acc:#f5b43c;--blue:#3c8ff5;--red:#f0564b;
+--green:#4bbf73}
+*{box-sizing:border-box} [hidden]{display:none!important}
+body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.4 system-ui,sans-serif}
 header{display:flex;gap:18px;align-items:center;padding:10px 18px;background:#142020;border-bottom:2px solid #0c1414}
-header h1{font-size:18px;margin:0;color:var(--acc)} #progress{flex:1;font-weight:600} header a,header button{color:var(--ink)}
-button{background:#34504f;color:var(--ink);border:1px solid #4d6b69;border-radius:6px;padding:6px 12px;font:inherit;cursor:pointer}
-button:hover{background:#42625f} button.sel{background:var(--blue);border-color:#8dbdfa} button.go{background:var(--green);color:#0d1d12;font-weight:700}
-main{display:flex;gap:24px;padding:18px;align-items:flex-start} kbd{background:#0c1414;border-radius:4px;padding:0 5px;font-size:12px;color:var(--dim)}
+header h1{font-size:18px;margin:0;color:var(--acc)} #progress{flex:1;font-weight:600}
+header a,header button{color:var(--ink)}
+button{background:#34504f;color:var(--ink);border:1px solid #4d6b69;border-radius:6px;padding:6px 12px;font:inherit;
+cursor:pointer}
+button:hover{background:#42625f} button.sel{background:var(--blue);border-color:#8dbdfa}
+button.go{background:var(--green);color:#0d1d12;font-weight:700}
+main{display:flex;gap:24px;padding:18px;align-items:flex-start}
+kbd{background:#0c1414;border-radius:4px;padding:0 5px;font-size:12px;color:var(--dim)}
 #imgs{flex:0 0 auto;display:flex;flex-direction:column;gap:8px;align-items:center}
 #big{height:380px;image-rendering:pixelated;border-radius:10px;background:#000;box-shadow:0 6px 18px #0008}
-#strip img{height:72px;margin:2px;border-radius:4px;image-rendering:pixelated;opacity:.85} #files{color:var(--dim);font-size:12px;max-width:420px;word-break:break-all;text-align:center}
-#side{flex:1;max-width:560px;display:flex;flex-direction:column;gap:14px} .box{background:var(--panel);border-radius:10px;padding:12px 14px}
+#strip img{height:72px;margin:2px;border-radius:4px;image-rendering:pixelated;opacity:.85}
+#files{color:var(--dim);font-size:12px;max-width:420px;word-break:break-all;text-align:center}
+#side{flex:1;max-width:560px;display:flex;flex-direction:column;gap:14px}
+.box{background:var(--panel);border-radius:10px;padding:12px 14px}
 .box h2{margin:0 0 8px;font-size:13px;text-transform:uppercase;letter-spacing:.08em;color:var(--dim)}
-#top3 div{display:flex;justify-content:space-between;padding:5px 8px;border-radius:6px;cursor:pointer} #top3 div.sel{background:var(--blue)}
-.bar{height:4px;background:var(--acc);border-radius:2px;margin-top:2px} #mods{display:flex;gap:6px;flex-wrap:wrap} #mods button small{color:var(--dim)}
-#pending{font-size:22px;font-weight:700} #q{width:100%;padding:9px 10px;font-size:16px;border-radius:6px;border:1px solid #4d6b69;background:#101c1c;color:var(--ink)}
-#res div{padding:4px 8px;border-radius:5px;cursor:pointer} #res div.hi{background:var(--blue)} #actions{display:flex;gap:8px}
-#status{min-height:22px} .err{color:var(--red);white-space:pre-wrap} .ok{color:var(--green)} #keys{color:var(--dim);font-size:13px}
-table{border-collapse:collapse;width:100%} td{padding:8px;border-bottom:1px solid #34504f;vertical-align:middle} td img{height:90px;image-rendering:pixelated;border-radius:6px;margin-right:4px}
+#top3 div{display:flex;justify-content:space-between;padding:5px 8px;border-radius:6px;cursor:pointer}
+#top3 div.sel{background:var(--blue)}
+.bar{height:4px;background:var(--acc);border-radius:2px;margin-top:2px} #mods{display:flex;gap:6px;flex-wrap:wrap}
+#mods button small{color:var(--dim)}
+#pending{font-size:22px;font-weight:700} #q{width:100%;padding:9px 10px;font-size:16px;border-radius:6px;
+border:1px solid #4d6b69;background:#101c1c;color:var(--ink)}
+#res div{padding:4px 8px;border-radius:5px;cursor:pointer} #res div.hi{background:var(--blue)}
+#actions{display:flex;gap:8px}
+#status{min-height:22px} .err{color:var(--red);white-space:pre-wrap} .ok{color:var(--green)}
+#keys{color:var(--dim);font-size:13px}
+table{border-collapse:collapse;width:100%} td{padding:8px;border-bottom:1px solid #34504f;vertical-align:middle}
+td img{height:90px;image-rendering:pixelated;border-radius:6px;margin-right:4px}
 </style></head><body>
-<header><h1>balatro_label</h1><span id="progress">…</span><a href="/">label</a><a href="/review">review</a><button id="done">Done</button></header>
+<header><h1>balatro_label</h1><span id="progress">…</span><a href="/">label</a><a href="/review">review</a><button
+  id="done">Done</button></header>
 <main id="label" hidden>
  <div id="imgs"><img id="big" alt="card"><div id="strip"></div><div id="files"></div></div>
  <div id="side">
   <div class="box"><h2>Label</h2><div id="pending">–</div></div>
   <div class="box" id="propbox"><h2>Proposal</h2><div id="top3"></div></div>
   <div class="box"><h2>Edition <kbd>1</kbd>–<kbd>5</kbd></h2><div id="mods"></div></div>
-  <div class="box"><h2>Search names (type; <kbd>↑</kbd><kbd>↓</kbd> <kbd>Enter</kbd>)</h2><input id="q" autocomplete="off" spellcheck="false" placeholder="type a card name: shorcut, seance, hearts 2 …"><div id="res"></div></div>
-  <div id="actions"><button class="go" id="accept">Accept <kbd>Enter</kbd></button><button id="skip">Skip <kbd>S</kbd></button><button id="undo">Undo <kbd>U</kbd></button></div>
+  <div class="box"><h2>Search names (type; <kbd>↑</kbd><kbd>↓</kbd> <kbd>Enter</kbd>)</h2><input id="q"
+    autocomplete="off" spellcheck="false" placeholder="type a card name: shorcut, seance, hearts 2 …"><div
+    id="res"></div></div>
+  <div id="actions"><button class="go" id="accept">Accept <kbd>Enter</kbd></button><button id="skip">Skip
+    <kbd>S</kbd></button><button id="undo">Undo <kbd>U</kbd></button></div>
   <div id="status"></div>
-  <div id="keys">Enter accept · letters search · 1–5 edition · ↑↓ top-3 · Shift+U undo · Shift+S skip · / search starting with a digit</div>
+  <div id="keys">Enter accept · letters search · 1–5 edition · ↑↓ top-3 · Shift+U undo · Shift+S skip · / search
+    starting with a digit</div>
  </div>
 </main>
-<main id="review" hidden><div style="flex:1"><h2>Review: likely mislabels</h2><div id="rstatus"></div><table id="rtab"></table></div></main>
+<main id="review" hidden><div style="flex:1"><h2>Review: likely mislabels</h2><div id="rstatus"></div><table
+  id="rtab"></table></div></main>
 <script>
 const $=s=>document.querySelector(s), tab=Math.random().toString(36).slice(2);
 let S={item:null,name:null,mod:'Base',res:[],hi:0,skip:[],undo:[],busy:false,force:false,mods:[]};
 const enc=f=>'/img/'+f.split('/').map(encodeURIComponent).join('/');
 const pct=p=>Math.round(p*100)+' %';
-function status(msg,cls){$('#status').className=cls||'';$('#status').textContent=msg;document.body.dataset.status=cls||''}
+function status(msg,cls){$('#status').className=cls||'';$('#status').textContent=msg;
+  document.body.dataset.status=cls||''}
 async function api(path,body){
-  const r=await fetch(path,body===undefined?{}:{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify(body)});
-  const d=await r.json().catch(()=>({error:'server answered '+r.status})); if(!r.ok) throw new Error(d.error||r.status); return d}
+  const r=await fetch(path,body===undefined?{}:{method:'POST',headers:{'Content-Type':'application/json'},
+    body:JSON.stringify(body)});
+  const d=await r.json().catch(()=>({error:'server answered '+r.status})); if(!r.ok) throw new Error(d.error||r.status);
+    return d}
 function show(d){
   if(d.progress) $('#progress').textContent=d.progress;
   const it=S.item=d.item; S.res=[];$('#res').innerHTML='';$('#q').value='';S.force=false;
   document.body.dataset.seq=(+document.body.dataset.seq||0)+1;
   $('#big').hidden=!it;
-  if(!it){$('#big').removeAttribute('src');$('#strip').innerHTML='';$('#files').textContent='';$('#pending').textContent='All images labelled 🎉';
+  if(!it){$('#big').removeAttribute('src');$('#strip').innerHTML='';$('#files').textContent='';
+    $('#pending').textContent='All images labelled 🎉';
     $('#top3').innerHTML='';document.body.dataset.files='';return}
   document.body.dataset.files=JSON.stringify(it.files);
   $('#big').src=enc(it.files[0]);
   $('#strip').innerHTML=it.files.length>1?it.files.slice(1).map(f=>`<img src="${enc(f)}">`).join(''):'';
-  $('#files').textContent=it.files.length>1?`${it.files.length} near-duplicate images, labelled together: ${it.files.join(', ')}`:it.files[0];
+  $('#files').textContent=it.files.length>1?
+    `${it.files.length} near-duplicate images, labelled together: ${it.files.join(', ')}`:it.files[0];
   const p=it.proposal; $('#propbox').hidden=!p;
   S.name=p?p.top3[0][0]:null; S.mod=p?p.modifier:'Base';
   document.body.dataset.proposal=p?JSON.stringify([p.top3[0][0],p.modifier]):'';
@@ -569,10 +594,13 @@ function show(d){
 function render(){
   const p=S.item&&S.item.proposal;
   $('#pending').textContent=S.name?`${S.name} · ${S.mod}`:`type a name · ${S.mod}`;
-  $('#top3').innerHTML=p?p.top3.map(([n,q],i)=>`<div data-i="${i}" class="${n==S.name?'sel':''}"><span>${i+1}. ${esc(n)}</span><span>${pct(q)}</span></div>`).join(''):'';
-  $('#top3').querySelectorAll('div').forEach(e=>e.onclick=()=>{S.name=p.top3[+e.dataset.i][0];render();$('#q').focus()});
+  $('#top3').innerHTML=p?p.top3.map(([n,q],i)=>`<div data-i="${i}" class="${n==S.name?'sel':''}"><span>${i+
+    1}. ${esc(n)}</span><span>${pct(q)}</span></div>`).join(''):'';
+  $('#top3').querySelectorAll('div').forEach(e=>e.onclick=()=>{S.name=p.top3[+e.dataset.i][0];render();
+    $('#q').focus()});
   const mp=p?Object.fromEntries(p.mods):{};
-  $('#mods').innerHTML=S.mods.map((m,i)=>`<button data-m="${m}" class="${m==S.mod?'sel':''}">${i+1} ${m}${p?` <small>${pct(mp[m])}</small>`:''}</button>`).join('');
+  $('#mods').innerHTML=S.mods.map((m,i)=>`<button data-m="${m}" class="${m==S.mod?'sel':''}">${i+1} ${m}${p?
+    ` <small>${pct(mp[m])}</small>`:''}</button>`).join('');
   $('#mods').querySelectorAll('button').forEach(e=>e.onclick=()=>{S.mod=e.dataset.m;render();$('#q').focus()});
   $('#res').innerHTML=S.res.map((n,i)=>`<div data-i="${i}" class="${i==S.hi?'hi':''}">${esc(n)}</div>`).join('');
   $('#res').querySelectorAll('div').forEach(e=>e.onclick=()=>save(S.res[+e.dataset.i]))}
@@ -581,24 +609,29 @@ async function next(){show(await api(`/api/next?tab=${tab}&skip=${S.skip.join(',
 async function save(name){
   if(S.busy||!S.item)return; name=name||S.name; if(!name){status('type a name first','err');return}
   const it=S.item, mod=S.mod; S.busy=true; status('saving …');
-  try{const d=await api('/api/label',{files:it.files,name,modifier:mod,expect:Object.fromEntries(it.files.map(f=>[f,null])),tab,skip:S.skip});
+  try{const d=await api('/api/label',{files:it.files,name,modifier:mod,expect:Object.fromEntries(it.files.map(f=>[f,
+    null])),tab,skip:S.skip});
     S.undo.push({item:it,before:d.before,after:{name,modifier:mod}});
-    show(d); status(`saved ${it.files.length>1?it.files.length+' images':it.files[0]} → ${name} (${mod})`+(d.reloaded?' · labels.json had changed on disk and was reloaded first':''),'ok')}
+    show(d); status(`saved ${it.files.length>1?it.files.length+' images':it.files[0]} → ${name} (${mod})`+(d.reloaded?
+      ' · labels.json had changed on disk and was reloaded first':''),'ok')}
   catch(e){status(e.message,'err'); if(/now labelled|reload/.test(e.message)) await next()}
   finally{S.busy=false}}
 async function undo(){
   const u=S.undo.pop(); if(!u||S.busy){status('nothing to undo','err');return} S.busy=true;
-  try{const d=await api('/api/undo',{files:u.item.files,restore:u.before,expect:Object.fromEntries(u.item.files.map(f=>[f,u.after])),tab,skip:S.skip});
+  try{const d=await api('/api/undo',{files:u.item.files,restore:u.before,expect:Object.fromEntries(u.item.files.map(f=>
+    [f,u.after])),tab,skip:S.skip});
     show({item:u.item,progress:d.progress}); status('undone: '+u.item.files.join(', '),'ok')}
   catch(e){status(e.message,'err')} finally{S.busy=false}}
 async function skip(){if(!S.item)return; S.skip.push(S.item.id); status('skipped '+S.item.files[0]); await next()}
 async function search(){const q=$('#q').value; if(!q.trim()){S.res=[];render();return}
-  const d=await api('/api/search?q='+encodeURIComponent(q)); if($('#q').value===q){S.res=d.names;S.hi=0;render();document.body.dataset.q=q}}
+  const d=await api('/api/search?q='+encodeURIComponent(q)); if($('#q').value===q){S.res=d.names;S.hi=0;render();
+    document.body.dataset.q=q}}
 function key(e){
   const q=$('#q'), empty=q.value==='' && !S.force;
   if(!empty){
     if(e.key==='Enter'){e.preventDefault(); if(S.res.length) save(S.res[S.hi]); else status('no name matches','err')}
-    else if(e.key==='ArrowDown'||e.key==='ArrowUp'){e.preventDefault();S.hi=(S.hi+(e.key==='ArrowDown'?1:-1)+S.res.length)%Math.max(1,S.res.length);render()}
+    else if(e.key==='ArrowDown'||e.key==='ArrowUp'){e.preventDefault();
+      S.hi=(S.hi+(e.key==='ArrowDown'?1:-1)+S.res.length)%Math.max(1,S.res.length);render()}
     else if(e.key==='Escape'){q.value='';S.force=false;S.res=[];render()}
     return}
   const p=S.item&&S.item.proposal, i='12345'.indexOf(e.key);
@@ -610,17 +643,23 @@ function key(e){
     S.name=p.top3[(k+(e.key==='ArrowDown'?1:2))%3][0];render()}}
 async function review(){
   const d=await api('/api/review'); const t=$('#rtab');
-  $('#rstatus').textContent=d.items.length?`${d.items.length} item(s) to check`:'Nothing suspicious: no labelled image contradicts the model or its near-duplicates.';
-  t.innerHTML=d.items.map((o,k)=>`<tr data-k="${k}"><td>${o.files.map(f=>`<img src="${enc(f)}" title="${esc(f)}">`).join('')}</td>
-   <td>${esc(o.why)}<br><small>${o.files.map(f=>esc(f)+': '+esc(o.labels[f].name)+' ('+esc(o.labels[f].modifier)+')').join('<br>')}</small></td>
-   <td>${o.options.map((l,j)=>`<button class="fix" data-j="${j}">${o.files.length>1?'all → ':'→ '}${esc(l.name)} (${l.modifier})</button>`).join(' ')}</td></tr>`).join('');
+  $('#rstatus').textContent=d.items.length?
+    `${d.items.length} item(s) to check`:'Nothing suspicious: no labelled image contradicts the model or its near-duplicates.';
+  t.innerHTML=d.items.map((o,k)=>`<tr data-k="${k}"><td>${o.files.map(f=>
+    `<img src="${enc(f)}" title="${esc(f)}">`).join('')}</td>
+   <td>${esc(o.why)}<br><small>${o.files.map(f=>esc(f)+': '+esc(o.labels[f].name)+' ('+esc(o.labels[f].modifier)+
+     ')').join('<br>')}</small></td>
+   <td>${o.options.map((l,j)=>`<button class="fix" data-j="${j}">${o.files.length>1?
+     'all → ':'→ '}${esc(l.name)} (${l.modifier})</button>`).join(' ')}</td></tr>`).join('');
   t.querySelectorAll('tr').forEach(tr=>tr.querySelectorAll('button').forEach(b=>b.onclick=async()=>{
     const o=d.items[+tr.dataset.k], l=o.options[+b.dataset.j];
-    try{await api('/api/label',{files:o.files,name:l.name,modifier:l.modifier,expect:o.labels,tab,source:'review'});await review()}
+    try{await api('/api/label',{files:o.files,name:l.name,modifier:l.modifier,expect:o.labels,tab,source:'review'});
+      await review()}
     catch(e){$('#rstatus').textContent=e.message}}))}
 async function init(){
   const st=await api('/api/state'); S.mods=st.mods; $('#progress').textContent=st.progress;
-  $('#done').onclick=async()=>{const d=await api('/api/done',{}); document.body.innerHTML=`<main><div class="box"><h2>Done</h2>Retrain on the new labels with:<pre>${esc(d.message)}</pre>The server has stopped.</div></main>`};
+  $('#done').onclick=async()=>{const d=await api('/api/done',{});
+    document.body.innerHTML=`<main><div class="box"><h2>Done</h2>Retrain on the new labels with:<pre>${esc(d.message)}</pre>The server has stopped.</div></main>`};
   if(location.pathname==='/review'){$('#review').hidden=false; await review(); document.body.dataset.ready='1'; return}
   $('#label').hidden=false; $('#accept').onclick=()=>save(); $('#skip').onclick=skip; $('#undo').onclick=undo;
   $('#q').addEventListener('keydown',key); $('#q').addEventListener('input',search);
@@ -655,7 +694,7 @@ def balatro_label(data:str=None,     # Image folder to label (required)
                   port:int=8765,     # Port
                   sure:float=0.9,    # Review page: model probability counted as "very sure"
                  ):
-    "Label the images in DATA in the browser: confirm the model's proposals, keyboard first; every decision is saved at once."
+    "Label the images in DATA in the browser: confirm the model's proposals, keyboard first; each decision is saved."
     def fail(msg): print(f'balatro_label: {msg}', file=sys.stderr); sys.exit(2)
     if data is None: fail('give the image folder: --data DIR')
     try:

@@ -102,7 +102,7 @@ class CardCutMix(CardMixHandler):
 
 # %% ../nbs/05a_regularise.ipynb #6da0c278
 class EditionSynth(ItemTransform):
-    "Training only: with probability `p` render a Base item as one of `editions` (card region) and relabel its modifier."
+    "Training only: with probability `p` render a Base item as one of `editions` (card region), relabelling it."
     # train only; before `Resize` (order 1), so editions are rendered at the source resolution
     # like the offline generator
     split_idx,order = 0,0
