@@ -267,14 +267,10 @@ def split_report(df, train_idx, valid_idx, groups=None)->dict:
     "Summary of a split of `df`: sizes, names/modifiers only in training or validation, leaking groups."
     trn,val = df.iloc[list(train_idx)],df.iloc[list(valid_idx)]
     m = _real_mods(df); mt,mv = set(m[list(train_idx)])-{''},set(m[list(valid_idx)])-{''}
-    res = dict(
-        n_train=len(trn),
-        n_valid=len(val),
-        train_only_names=sorted(set(trn.name) - set(val.name)),
-        valid_only_names=sorted(set(val.name) - set(trn.name)),
-        mods_not_in_valid=[o for o in MODIFIERS if o in mt and o not in mv],
-        mods_not_in_train=[o for o in MODIFIERS if o in mv and o not in mt],
-    )
+    res = dict(n_train=len(trn), n_valid=len(val), train_only_names=sorted(set(trn.name) - set(val.name)),
+               valid_only_names=sorted(set(val.name) - set(trn.name)),
+               mods_not_in_valid=[o for o in MODIFIERS if o in mt and o not in mv],
+               mods_not_in_train=[o for o in MODIFIERS if o in mv and o not in mt])
     if groups is not None:
         g = np.asarray(groups)
         res.update(n_groups=len(set(g)), leaking_groups=sorted(set(g[list(train_idx)]) & set(g[list(valid_idx)])))
@@ -418,20 +414,9 @@ def card_dls(df,                     # Labels table (see text), a data folder or
     else: dls = dblock.dataloaders(df, **kw)
     dls = CardDataLoaders(*dls.loaders, path=dls.path, device=dls.device)
     stats = kwargs.get('stats', imagenet_stats)
-    dls.card_cfg = dict(
-        size=list(size),
-        resize='squish',
-        resample='bilinear',
-        mean=list(map(float, stats[0])),
-        std=list(map(float, stats[1])),
-        names=list(names),
-        mods=list(MODIFIERS),
-        split_by=split_by,
-        valid_pct=valid_pct,
-        seed=seed,
-        weighted=weighted,
-        weights=weights if weighted else 'none',
-    )
+    dls.card_cfg = dict(size=list(size), resize='squish', resample='bilinear', mean=list(map(float, stats[0])),
+                        std=list(map(float, stats[1])), names=list(names), mods=list(MODIFIERS), split_by=split_by,
+                        valid_pct=valid_pct, seed=seed, weighted=weighted, weights=weights if weighted else 'none')
     dls.df,dls.splits,dls.groups = df,(np.asarray(trn),np.asarray(val)),groups
     dls.split_report = split_report(df, trn, val, groups)
     return dls

@@ -119,10 +119,8 @@ def _holo_pattern(u, v, asp, phase):
     "Hue offset of the holographic edition: interference field + diagonal cross-hatch."
     res = 0.5 + 0.5*np.cos(6.3*phase + (_field(u, v, 200*phase, 250.)-0.5)*np.pi)
     g = 15.8
-    grid = 0.5 * np.maximum(
-        np.maximum(7 * np.abs(np.cos(u * g)) - 6, 7 * np.cos(v * 2.25 * g + u * g) - 6),
-        np.maximum(7 * np.cos(v * 2.25 * g - u * g) - 6, 0),
-    )
+    grid = 0.5 * np.maximum(np.maximum(7 * np.abs(np.cos(u * g)) - 6, 7 * np.cos(v * 2.25 * g + u * g) - 6),
+                            np.maximum(7 * np.cos(v * 2.25 * g - u * g) - 6, 0))
     return res + grid
 
 _VIOLET = np.array([0.9, 0.8, 1.2], np.float32)[:,None,None]
@@ -239,12 +237,8 @@ def _corners_differ(x, thresh, b=2):
     H,W = x.shape[:2]
     i0,i1,j0,j1 = max(b+1, W//10), max(b+2, W//6), max(b+1, H//10), max(b+2, H//6)
     n = 0
-    for fy, fx in (
-        (lambda a: a, lambda a: a),
-        (lambda a: a, lambda a: a[:, ::-1]),
-        (lambda a: a[::-1], lambda a: a),
-        (lambda a: a[::-1], lambda a: a[:, ::-1]),
-    ):
+    for fy, fx in ((lambda a: a, lambda a: a), (lambda a: a, lambda a: a[:, ::-1]), (lambda a: a[::-1], lambda a: a),
+                   (lambda a: a[::-1], lambda a: a[:, ::-1])):
         a = fx(fy(x))  # flip so that this corner is at (0,0)
         corner = np.stack([a[0, 0], a[0, 1], a[1, 0]]).mean(0)
         beside = np.median(np.concatenate([a[:b, i0:i1].reshape(-1, 3), a[j0:j1, :b].reshape(-1, 3)]), 0)

@@ -254,14 +254,8 @@ def _model_id(p):
     "Fingerprint of predictor `p`: what must match for its features to be comparable."
     if p is None: return None
     c = p.cfg
-    return dict(
-        arch=c.get('arch'),
-        size=list(p.size),
-        nf=c.get('nf'),
-        n_names=len(p.names),
-        names_head=list(p.names)[:5],
-        weights_sha256=c.get('weights_sha256'),
-    )
+    return dict(arch=c.get('arch'), size=list(p.size), nf=c.get('nf'), n_names=len(p.names),
+                names_head=list(p.names)[:5], weights_sha256=c.get('weights_sha256'))
 
 @patch
 def save(self:CardIndex, path)->Path:
@@ -356,17 +350,8 @@ def open_set_eval(predictor,          # A `CardPredictor`
     yq = pd.Index(idx.names).get_indexer(df.name[q])
     top1 = np.array(idx.names)[scores.argmax(1)]
     known = [o for o in predictor.names if o not in set(unseen)]
-    ans = idx.decide(
-        r['name_probs'],
-        r['mod_probs'],
-        r['emb'],
-        'combine',
-        threshold,
-        min_prob,
-        predictor.names,
-        predictor.mods,
-        known=known,
-    )
+    ans = idx.decide(r['name_probs'], r['mod_probs'], r['emb'], 'combine', threshold, min_prob, predictor.names,
+                     predictor.mods, known=known)
     t = df[['path', 'name', 'modifier']].assign(
         role=np.where(is_ref, 'reference', np.where(is_un, 'query', np.where(calib, 'calibration', 'seen'))),
         index_name=top1,
@@ -411,11 +396,9 @@ def plot_open_set(table:pd.DataFrame, # The per-image table from `open_set_eval`
     lo,hi = table.index_sim.min(),table.index_sim.max()
     pad = max((hi-lo)*.05, 1e-3)
     bins = np.linspace(lo-pad, hi+pad, 31)
-    for d, lbl, c in [
-        (s, f'training cards, not indexed ({len(s)})', 'tab:grey'),
-        (q[q.retrieved], f'unseen cards, retrieved right ({q.retrieved.sum()})', 'tab:green'),
-        (q[~q.retrieved], f'unseen cards, retrieved wrong ({(~q.retrieved).sum()})', 'tab:red'),
-    ]:
+    for d, lbl, c in [(s, f'training cards, not indexed ({len(s)})', 'tab:grey'),
+                      (q[q.retrieved], f'unseen cards, retrieved right ({q.retrieved.sum()})', 'tab:green'),
+                      (q[~q.retrieved], f'unseen cards, retrieved wrong ({(~q.retrieved).sum()})', 'tab:red')]:
         if len(d):
             ax.hist(d.index_sim, bins, alpha=0.6, color=c, label=lbl)
     if threshold is not None: ax.axvline(threshold, color='k', ls='--', label=f'threshold {threshold:.2f}')

@@ -353,13 +353,8 @@ def review(self:Labeller)->list:
                 sug = dict(name=n if wrong_n else r['name'], modifier=m if wrong_m else _lbl(r)[1])
                 says = [f'{n} ({pn:.0%})'] * wrong_n + [f'edition {m} ({pm:.0%})'] * wrong_m
                 out.append(
-                    dict(
-                        kind='model',
-                        files=[f],
-                        labels={f: r},
-                        options=[sug],
-                        why=f"labelled {r['name']} ({r['modifier']}); the model is sure of {' and '.join(says)}",
-                    )
+                    dict(kind='model', files=[f], labels={f: r}, options=[sug],
+                         why=f"labelled {r['name']} ({r['modifier']}); the model is sure of {' and '.join(says)}")
                 )
     for idx in self.groups:
         fs = [self.files[i] for i in idx if self.files[i] in recs]
@@ -436,14 +431,8 @@ def label_app(lab:Labeller, # The labelling session to serve
         )
     async def page(req): return HTMLResponse(PAGE)
     async def state(req):
-        return dict(
-            data=str(lab.root),
-            labels=str(lab.store.path),
-            model=bool(lab.pred),
-            mods=MODIFIERS,
-            progress=lab.progress(),
-            bad=lab.bad[:20],
-        )
+        return dict(data=str(lab.root), labels=str(lab.store.path), model=bool(lab.pred), mods=MODIFIERS,
+                    progress=lab.progress(), bad=lab.bad[:20])
     async def next_(req):
         return await _bg(
             nxt, req, dict(tab=req.query_params.get('tab', ''), skip=req.query_params.get('skip', '').split(','))
@@ -474,7 +463,7 @@ def label_app(lab:Labeller, # The labelling session to serve
 
 # %% ../nbs/16_label.ipynb #8f041d2e
 @patch
-def vocab(self: Labeller) -> list:
+def vocab(self:Labeller)->list:
     "Names the type-ahead search offers: catalogue, model vocabulary, names in the labels file."
     with self.store.lock:
         recs = self.store.records()
@@ -484,7 +473,7 @@ def vocab(self: Labeller) -> list:
 
 # %% ../nbs/16_label.ipynb #853935b2
 @patch
-def retrain_cmd(self: Labeller) -> str:
+def retrain_cmd(self:Labeller)->str:
     "The shell command that runs the main job (augment, train, evaluate) on this folder's labels."
     lbl = [] if self.store.path == self.root / 'labels.json' else ['--labels', str(self.store.path)]
     return shlex.join(
@@ -677,10 +666,8 @@ def serve(lab:Labeller, host:str='127.0.0.1', port:int=8765, quiet:bool=False):
         uvicorn.Config(app, host=host, port=port, log_level='warning', access_log=False)
     )
     if not quiet:
-        print(
-            f'balatro_label: {len(lab.files)} images in {lab.root} ({lab.progress()}); open http://{host}:{port}/',
-            flush=True,
-        )
+        print(f'balatro_label: {len(lab.files)} images in {lab.root} ({lab.progress()}); open http://{host}:{port}/',
+              flush=True)
     for b in lab.bad[:20]: print(f'  skipped unreadable image {b}', flush=True)
     srv.run()
     lab.finish()
