@@ -41,10 +41,31 @@ def norm_modifier(m:str, # A modifier as written in a label file
 # %% ../nbs/00_core.ipynb #2c5b0164
 RANKS = ['2','3','4','5','6','7','8','9','10','Jack','Queen','King','Ace']
 SUITS = ['Spades','Hearts','Clubs','Diamonds']
-JOKERS = """Joker|Greedy Joker|Lusty Joker|Wrathful Joker|Gluttonous Joker|Jolly Joker|Zany Joker|Mad Joker|Crazy Joker|Droll Joker|Sly Joker|Wily Joker|Clever Joker|Devious Joker|Crafty Joker|Half Joker|Joker Stencil|Four Fingers|Mime|Credit Card|Ceremonial Dagger|Banner|Mystic Summit|Marble Joker|Loyalty Card|8 Ball|Misprint|Dusk|Raised Fist|Chaos the Clown|Fibonacci|Steel Joker|Scary Face|Abstract Joker|Delayed Gratification|Hack|Pareidolia|Gros Michel|Even Steven|Odd Todd|Scholar|Business Card|Supernova|Ride the Bus|Space Joker|Egg|Burglar|Blackboard|Runner|Ice Cream|DNA|Splash|Blue Joker|Sixth Sense|Constellation|Hiker|Faceless Joker|Green Joker|Superposition|To Do List|Cavendish|Card Sharp|Red Card|Madness|Square Joker|Séance|Riff-Raff|Vampire|Shortcut|Hologram|Vagabond|Baron|Cloud 9|Rocket|Obelisk|Midas Mask|Luchador|Photograph|Gift Card|Turtle Bean|Erosion|Reserved Parking|Mail-In Rebate|To the Moon|Hallucination|Fortune Teller|Juggler|Drunkard|Stone Joker|Golden Joker|Lucky Cat|Baseball Card|Bull|Diet Cola|Trading Card|Flash Card|Popcorn|Spare Trousers|Ancient Joker|Ramen|Walkie Talkie|Seltzer|Castle|Smiley Face|Campfire|Golden Ticket|Mr. Bones|Acrobat|Sock and Buskin|Swashbuckler|Troubadour|Certificate|Smeared Joker|Throwback|Hanging Chad|Rough Gem|Bloodstone|Arrowhead|Onyx Agate|Glass Joker|Showman|Flower Pot|Blueprint|Wee Joker|Merry Andy|Oops! All 6s|The Idol|Seeing Double|Matador|Hit the Road|The Duo|The Trio|The Family|The Order|The Tribe|Stuntman|Invisible Joker|Brainstorm|Satellite|Shoot the Moon|Driver's License|Cartomancer|Astronomer|Burnt Joker|Bootstraps|Canio|Triboulet|Yorick|Chicot|Perkeo""".split('|')
-TAROTS = """The Fool|The Magician|The High Priestess|The Empress|The Emperor|The Hierophant|The Lovers|The Chariot|Justice|The Hermit|The Wheel of Fortune|Strength|The Hanged Man|Death|Temperance|The Devil|The Tower|The Star|The Moon|The Sun|Judgement|The World""".split('|')
+JOKERS = ("Joker|Greedy Joker|Lusty Joker|Wrathful Joker|Gluttonous Joker|Jolly Joker|Zany Joker|"
+          "Mad Joker|Crazy Joker|Droll Joker|Sly Joker|Wily Joker|Clever Joker|Devious Joker|"
+          "Crafty Joker|Half Joker|Joker Stencil|Four Fingers|Mime|Credit Card|Ceremonial Dagger|Banner|"
+          "Mystic Summit|Marble Joker|Loyalty Card|8 Ball|Misprint|Dusk|Raised Fist|Chaos the Clown|"
+          "Fibonacci|Steel Joker|Scary Face|Abstract Joker|Delayed Gratification|Hack|Pareidolia|"
+          "Gros Michel|Even Steven|Odd Todd|Scholar|Business Card|Supernova|Ride the Bus|Space Joker|Egg|"
+          "Burglar|Blackboard|Runner|Ice Cream|DNA|Splash|Blue Joker|Sixth Sense|Constellation|Hiker|"
+          "Faceless Joker|Green Joker|Superposition|To Do List|Cavendish|Card Sharp|Red Card|Madness|"
+          "Square Joker|Séance|Riff-Raff|Vampire|Shortcut|Hologram|Vagabond|Baron|Cloud 9|Rocket|Obelisk|"
+          "Midas Mask|Luchador|Photograph|Gift Card|Turtle Bean|Erosion|Reserved Parking|Mail-In Rebate|"
+          "To the Moon|Hallucination|Fortune Teller|Juggler|Drunkard|Stone Joker|Golden Joker|Lucky Cat|"
+          "Baseball Card|Bull|Diet Cola|Trading Card|Flash Card|Popcorn|Spare Trousers|Ancient Joker|"
+          "Ramen|Walkie Talkie|Seltzer|Castle|Smiley Face|Campfire|Golden Ticket|Mr. Bones|Acrobat|"
+          "Sock and Buskin|Swashbuckler|Troubadour|Certificate|Smeared Joker|Throwback|Hanging Chad|"
+          "Rough Gem|Bloodstone|Arrowhead|Onyx Agate|Glass Joker|Showman|Flower Pot|Blueprint|Wee Joker|"
+          "Merry Andy|Oops! All 6s|The Idol|Seeing Double|Matador|Hit the Road|The Duo|The Trio|"
+          "The Family|The Order|The Tribe|Stuntman|Invisible Joker|Brainstorm|Satellite|Shoot the Moon|"
+          "Driver's License|Cartomancer|Astronomer|Burnt Joker|Bootstraps|Canio|Triboulet|Yorick|Chicot|"
+          "Perkeo").split('|')
+TAROTS = ("The Fool|The Magician|The High Priestess|The Empress|The Emperor|The Hierophant|The Lovers|"
+          "The Chariot|Justice|The Hermit|The Wheel of Fortune|Strength|The Hanged Man|Death|Temperance|"
+          "The Devil|The Tower|The Star|The Moon|The Sun|Judgement|The World").split('|')
 PLANETS = "Mercury|Venus|Earth|Mars|Jupiter|Saturn|Uranus|Neptune|Pluto|Planet X|Ceres|Eris".split('|')
-SPECTRALS = """Familiar|Grim|Incantation|Talisman|Aura|Wraith|Sigil|Ouija|Ectoplasm|Immolate|Ankh|Déjà Vu|Hex|Trance|Medium|Cryptid|The Soul|Black Hole""".split('|')
+SPECTRALS = ("Familiar|Grim|Incantation|Talisman|Aura|Wraith|Sigil|Ouija|Ectoplasm|Immolate|Ankh|Déjà Vu|"
+             "Hex|Trance|Medium|Cryptid|The Soul|Black Hole").split('|')
 CARD_SETS = ['Playing', 'Joker', 'Tarot', 'Planet', 'Spectral']
 
 # %% ../nbs/00_core.ipynb #95115b61
@@ -63,14 +84,14 @@ _CANON = {name_key(k):k for k in CATALOGUE}
 
 # %% ../nbs/00_core.ipynb #471e42c4
 def card_set(name:str)->str:
-    "The set (`Playing`, `Joker`, `Tarot`, `Planet`, `Spectral`) of card `name`, or `'Unknown'` for cards outside the catalogue."
+    "The set (`Playing`, `Joker`, `Tarot`, `Planet`, `Spectral`) of card `name`, or `'Unknown'` if not catalogued."
     return CATALOGUE.get(_CANON.get(name_key(name), name), 'Unknown')
 
 # %% ../nbs/00_core.ipynb #6608ca30
 def match_name(name:str, # A card name as written in a label file
                n:int=3,  # How many suggestions for unknown names
               )->tuple:
-    "Canonical catalogue spelling of `name` (case- and accent-insensitive) and `[]`, or `name` as written and the closest catalogue names."
+    "Catalogue spelling of `name` (case- and accent-insensitive) and `[]`, or `name` and the closest catalogue names."
     name = ' '.join(str(name).split())
     if name_key(name) in _CANON: return _CANON[name_key(name)], []
     sugg = difflib.get_close_matches(name_key(name), list(_CANON), n=n, cutoff=0.6)
@@ -118,7 +139,7 @@ def atomic_save_img(img:Image.Image, path, **kwargs):
 def check_writable(d,                         # Output folder (created if missing)
                    what:str='output folder',  # How error messages name it
                   )->Path:
-    "Create folder `d` if needed and check that a file can be written there; raise `OSError` naming `what`, `d` and the reason."
+    "Create folder `d` if needed and check a file can be written there, else raise `OSError` naming `what` and `d`."
     d = Path(d)
     if d.exists() and not d.is_dir(): raise FileExistsError(f"{what} {d}: is a file, not a folder")
     try: d.mkdir(parents=True, exist_ok=True)
@@ -135,7 +156,8 @@ class ImageError(ValueError):
 MAX_PIXELS = 40_000_000   # ~ a 6300x6300 screenshot; larger is refused before decoding
 MIN_SIDE = 16
 TRANSPARENT_BG = (0, 0, 0)
-IMAGE_FORMATS = ('PNG', 'JPEG', 'WEBP', 'BMP', 'GIF', 'TIFF')   # what screenshots come as; others (EPS, PDF, ...) are never opened
+# what screenshots come as; others (EPS, PDF, ...) are never opened
+IMAGE_FORMATS = ('PNG', 'JPEG', 'WEBP', 'BMP', 'GIF', 'TIFF')
 
 # %% ../nbs/00_core.ipynb #8c68fa1a
 def _to_rgb(img:Image.Image, bg=TRANSPARENT_BG)->Image.Image:
@@ -160,21 +182,33 @@ def load_image(path,                    # Image file to open
               )->Image.Image:
     "Open `path` as an 8-bit RGB PIL image, or raise `ImageError` naming the file and the problem."
     path = Path(path)
-    try: size = path.stat().st_size
-    except FileNotFoundError: raise ImageError(f"{path}: file not found") from None
-    except (OSError, ValueError) as e: raise ImageError(f"{path}: cannot open ({getattr(e, 'strerror', None) or e})") from None
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ImageError(f"{path}: file not found") from None
+    except (OSError, ValueError) as e:
+        raise ImageError(f"{path}: cannot open ({getattr(e, 'strerror', None) or e})") from None
     if size == 0: raise ImageError(f"{path}: empty file (0 bytes)")
     try:
         with Image.open(path, formats=IMAGE_FORMATS) as im:
-            w,h = im.size
-            if w*h > max_pixels: raise ImageError(f"{path}: image is {w}x{h} pixels, over the {max_pixels:,} pixel limit (possible decompression bomb)")
-            if min(w,h) < min_side: raise ImageError(f"{path}: image is {w}x{h} pixels, too small (need at least {min_side} px a side)")
+            w, h = im.size
+            if w * h > max_pixels:
+                raise ImageError(
+                    f"{path}: image is {w}x{h} pixels, over the {max_pixels:,} pixel limit"
+                    " (possible decompression bomb)"
+                )
+            if min(w, h) < min_side:
+                raise ImageError(f"{path}: image is {w}x{h} pixels, too small (need at least {min_side} px a side)")
             im.load()
-            try: im = ImageOps.exif_transpose(im)
-            except Exception as e: warnings.warn(f"{path}: unreadable EXIF orientation ignored, image kept as stored ({type(e).__name__}: {e})")
+            try:
+                im = ImageOps.exif_transpose(im)
+            except Exception as e:
+                warnings.warn(f"{path}: unreadable EXIF orientation ignored, image kept as stored"
+                              f" ({type(e).__name__}: {e})")
             return _to_rgb(im, bg)
     except ImageError: raise
-    except Image.DecompressionBombError as e: raise ImageError(f"{path}: refused as a decompression bomb ({e})") from None
+    except Image.DecompressionBombError as e:
+        raise ImageError(f"{path}: refused as a decompression bomb ({e})") from None
     except Exception as e: raise ImageError(f"{path}: not a readable image ({type(e).__name__}: {e})") from None
 
 # %% ../nbs/00_core.ipynb #062fa5b5
@@ -184,9 +218,15 @@ class LabelError(ValueError):
         self.src,self.problems = src,problems
         whole,recs = [r for i,_,r in problems if i is None],[o for o in problems if o[0] is not None]
         lines = [f"  record {i} ({_short(f)}): {r}" for i,f,r in recs[:max_lines]]
-        if len(recs) > max_lines: lines.append(f"  ... and {len(recs)-max_lines} more (all of them are in the exception's `problems`)")
+        if len(recs) > max_lines:
+            lines.append(f"  ... and {len(recs)-max_lines} more (all of them are in the exception's `problems`)")
         msg = f"{src}: " + '; '.join(whole)
-        if recs: msg = (msg + '\n' if whole else f"{src}: ") + f"{len({i for i,_,_ in recs})} bad label record(s):\n" + '\n'.join(lines)
+        if recs:
+            msg = (
+                (msg + '\n' if whole else f"{src}: ")
+                + f"{len({i for i,_,_ in recs})} bad label record(s):\n"
+                + '\n'.join(lines)
+            )
         super().__init__(msg)
 
 # %% ../nbs/00_core.ipynb #bb6ad1c2
@@ -208,14 +248,24 @@ def read_records(path)->list:
     try: obj = json.loads(txt, object_pairs_hook=_pairs)
     except json.JSONDecodeError as e: raise err(f'not valid JSON ({e})') from None
     except RecursionError: raise err('not valid JSON (nested too deeply)') from None
-    if dups: raise err(f"repeated key(s) {', '.join(map(_short, dups[:5]))} in a JSON object (a duplicate file entry, or a record with a key twice): "
-                       "JSON keeps only the last value, so say each once")
+    if dups:
+        raise err(
+            f"repeated key(s) {', '.join(map(_short, dups[:5]))} in a JSON object (a duplicate file entry, or a record"
+            " with"
+            " a key twice): JSON keeps only the last value, so say each once"
+        )
     if isinstance(obj, dict):
-        if not all(isinstance(v, dict) for v in obj.values()): raise err('a dict form must map each file to a record dict')
-        if bad := [(i, k, f'keyed by {_short(k)} but its "file" says {_short(v["file"])}') for i,(k,v) in enumerate(obj.items())
-                   if 'file' in v and v['file'] != k]: raise LabelError(path, bad)
+        if not all(isinstance(v, dict) for v in obj.values()):
+            raise err('a dict form must map each file to a record dict')
+        if bad := [
+            (i, k, f'keyed by {_short(k)} but its "file" says {_short(v["file"])}')
+            for i, (k, v) in enumerate(obj.items())
+            if 'file' in v and v['file'] != k
+        ]:
+            raise LabelError(path, bad)
         return [{**v, 'file':k} for k,v in obj.items()]
-    if not isinstance(obj, list): raise err(f'top level must be a list of records or a dict keyed by file, not {type(obj).__name__}')
+    if not isinstance(obj, list):
+        raise err(f'top level must be a list of records or a dict keyed by file, not {type(obj).__name__}')
     return obj
 
 # %% ../nbs/00_core.ipynb #0eead579
@@ -230,7 +280,8 @@ _BAD_CHARS = re.compile(r'[\x00-\x1f\x7f\ud800-\udfff]')   # control characters,
 
 def _file_problem(root:Path, f, check_files:bool=True):
     "Why a record's `file` value `f` cannot be used under `root`, or None."
-    if not isinstance(f, str): return 'missing key "file"' if f is None else f'"file" must be text, not {type(f).__name__}'
+    if not isinstance(f, str):
+        return 'missing key "file"' if f is None else f'"file" must be text, not {type(f).__name__}'
     if not f.strip(): return 'empty "file"'
     if _BAD_CHARS.search(f): return '"file" contains a control character or invalid Unicode'
     if _inside(root, f) is None: return 'path escapes the data dir (absolute, "..", or a link pointing outside)'
@@ -271,7 +322,11 @@ def _conflicts(df, root):
     for idx in digests.values():
         lbls = {(df.name[i], df.modifier[i]) for i in idx}
         if len(lbls) > 1:
-            out += [(i, df.file[i], f'byte-identical to {", ".join(df.file[j] for j in idx if j!=i)} but labelled differently') for i in idx]
+            out += [
+                (i, df.file[i],
+                 f'byte-identical to {", ".join(df.file[j] for j in idx if j!=i)} but labelled differently')
+                for i in idx
+            ]
     return out
 
 # %% ../nbs/00_core.ipynb #186ffb10
@@ -294,7 +349,7 @@ def load_labels(path,                  # labels.json (list form or dict-keyed fo
                 check_files:bool=True, # Check every file exists and identical images agree
                 warn_unknown:bool=True, # Warn about names outside the catalogue, with suggestions
                )->pd.DataFrame:
-    "Validated labels as a DataFrame (`file`, `name`, `modifier`, extras); raises `LabelError` listing every bad record."
+    "Validated labels as a DataFrame (`file`, `name`, `modifier`, extras); `LabelError` lists every bad record."
     path = Path(path)
     root = Path(data_dir) if data_dir is not None else path.parent
     recs,problems,seen = [],[],{}
@@ -321,9 +376,11 @@ def load_labels(path,                  # labels.json (list form or dict-keyed fo
     df.attrs.update(unknown_names=unknown, data_dir=str(root), n_proposed=n_prop)
     if unknown and warn_unknown:
         shown = list(unknown.items())[:10]
-        warnings.warn(f"{path}: {len(unknown)} card name(s) not in the catalogue (kept as written): " +
-                      '; '.join(_short(n) + (f" (did you mean {', '.join(map(repr, s))}?)" if s else '') for n,s in shown) +
-                      (f"; ... and {len(unknown)-len(shown)} more" if len(unknown) > len(shown) else ''))
+        warnings.warn(
+            f"{path}: {len(unknown)} card name(s) not in the catalogue (kept as written): "
+            + '; '.join(_short(n) + (f" (did you mean {', '.join(map(repr, s))}?)" if s else '') for n, s in shown)
+            + (f"; ... and {len(unknown)-len(shown)} more" if len(unknown) > len(shown) else '')
+        )
     return _extras(df)
 
 # %% ../nbs/00_core.ipynb #6116d46c
@@ -346,11 +403,12 @@ def hyphen_argv(argv, func)->list:
 
 # %% ../nbs/00_core.ipynb #04dd276f
 def call_parse_hyphens(func):
-    "Like fastcore `call_parse`, also accepting `--arg-name` for every `--arg_name` flag; a plain call from Python passes through."
+    "Like fastcore `call_parse`, also accepting `--arg-name` for `--arg_name`; a plain Python call passes through."
     @wraps(func)
     def _f(*args, **kwargs):
         fr = inspect.currentframe().f_back
-        if args or kwargs or fr.f_globals.get('__name__')!='__main__' or fr.f_locals is not fr.f_globals: return func(*args, **kwargs)
+        if args or kwargs or fr.f_globals.get('__name__') != '__main__' or fr.f_locals is not fr.f_globals:
+            return func(*args, **kwargs)
         a = anno_parser(func).parse_args(hyphen_argv(sys.argv[1:], func)).__dict__
         a.pop('xtra', None); a.pop('pdb', None)
         return func(**a)

@@ -26,24 +26,39 @@ _TOY_SHAPES = ['ellipse', 'rectangle', 'triangle', 'cross', 'diamond', 'ring']
 def _toy_glyph(draw, shape, box, col):
     x0,y0,x1,y1 = box
     cx,cy = (x0+x1)/2,(y0+y1)/2
-    if shape=='ellipse':   draw.ellipse(box, fill=col)
-    elif shape=='rectangle': draw.rectangle(box, fill=col)
-    elif shape=='triangle':  draw.polygon([(cx,y0),(x1,y1),(x0,y1)], fill=col)
-    elif shape=='cross':   draw.rectangle((x0,cy-(y1-y0)/6,x1,cy+(y1-y0)/6), fill=col); draw.rectangle((cx-(x1-x0)/6,y0,cx+(x1-x0)/6,y1), fill=col)
-    elif shape=='diamond': draw.polygon([(cx,y0),(x1,cy),(cx,y1),(x0,cy)], fill=col)
-    else: draw.ellipse(box, outline=col, width=max(2,int((x1-x0)/5)))
+    if shape == 'ellipse':
+        draw.ellipse(box, fill=col)
+    elif shape == 'rectangle':
+        draw.rectangle(box, fill=col)
+    elif shape == 'triangle':
+        draw.polygon([(cx, y0), (x1, y1), (x0, y1)], fill=col)
+    elif shape == 'cross':
+        draw.rectangle((x0, cy - (y1 - y0) / 6, x1, cy + (y1 - y0) / 6), fill=col)
+        draw.rectangle((cx - (x1 - x0) / 6, y0, cx + (x1 - x0) / 6, y1), fill=col)
+    elif shape == 'diamond':
+        draw.polygon([(cx, y0), (x1, cy), (cx, y1), (x0, cy)], fill=col)
+    else:
+        draw.ellipse(box, outline=col, width=max(2, int((x1 - x0) / 5)))
 
 def _toy_tint(img, modifier, rng):
     a = np.asarray(img, dtype=np.float32)/255
     h,w,_ = a.shape
     yy,xx = np.mgrid[0:h,0:w]
     ph = rng.uniform(0, 2*np.pi)
-    if modifier=='Foil':        a = 0.6*a + 0.4*np.stack([0.55+0.25*np.sin(xx/4+ph), 0.7+0.2*np.sin(xx/4+ph), np.ones_like(a[...,0])], -1)
-    elif modifier=='Holographic': a = 0.65*a + 0.35*np.stack([(np.sin(yy/2+ph)>0)*1., (np.sin(yy/2+ph)<=0)*1., 0.3*np.ones_like(a[...,0])], -1)
-    elif modifier=='Polychrome':
-        t = (xx+yy)/(h+w)*2*np.pi + ph
-        a = 0.6*a + 0.4*np.stack([0.5+0.5*np.sin(t), 0.5+0.5*np.sin(t+2.1), 0.5+0.5*np.sin(t+4.2)], -1)
-    elif modifier=='Negative':  a = 1-a
+    if modifier == 'Foil':
+        a = 0.6 * a + 0.4 * np.stack(
+            [0.55 + 0.25 * np.sin(xx / 4 + ph), 0.7 + 0.2 * np.sin(xx / 4 + ph), np.ones_like(a[..., 0])], -1
+        )
+    elif modifier == 'Holographic':
+        a = 0.65 * a + 0.35 * np.stack(
+            [(np.sin(yy / 2 + ph) > 0) * 1.0, (np.sin(yy / 2 + ph) <= 0) * 1.0, 0.3 * np.ones_like(a[..., 0])], -1
+        )
+    elif modifier == 'Polychrome':
+        t = (xx + yy) / (h + w) * 2 * np.pi + ph
+        a = 0.6 * a + 0.4 * np.stack(
+            [0.5 + 0.5 * np.sin(t), 0.5 + 0.5 * np.sin(t + 2.1), 0.5 + 0.5 * np.sin(t + 4.2)], -1)
+    elif modifier == 'Negative':
+        a = 1 - a
     return Image.fromarray((np.clip(a,0,1)*255).astype(np.uint8))
 
 # %% ../nbs/04_data.ipynb #0775ed48
@@ -54,7 +69,7 @@ def toy_cards(out,                  # Folder to write images and `labels.json` i
               size=(64,48),         # Image size (h, w)
               seed:int=0,           # Random seed (glyph jitter, tint phase)
              )->pd.DataFrame:
-    "Write a tiny synthetic labelled folder to `out` (`n_per` images per name and modifier) and return its validated labels."
+    "Write a tiny synthetic labelled folder to `out` (`n_per` images per name and modifier); return its labels."
     out,rng = Path(out),np.random.default_rng(seed)
     h,w = size
     recs = []
@@ -68,7 +83,8 @@ def toy_cards(out,                  # Folder to write images and `labels.json` i
                 dx,dy,s = rng.integers(-3,4),rng.integers(-3,4),rng.uniform(0.3,0.4)
                 box = (w/2-s*w+dx, h/2-s*w+dy, w/2+s*w+dx, h/2+s*w+dy)
                 _toy_glyph(d, _TOY_SHAPES[i%len(_TOY_SHAPES)], box, col)
-                d.rectangle((4,4,4+(i%5)*3+3,8), fill=col)   # a rank-like corner mark: more than shape alone tells names apart
+                # a rank-like corner mark: more than shape alone tells names apart
+                d.rectangle((4,4,4+(i%5)*3+3,8), fill=col)
                 f = f'{core.slug(name)}_{core.slug(m)}_{k}.png'
                 atomic_save_img(_toy_tint(img, m, rng), out/f)
                 recs.append(dict(file=f, name=name, modifier=m))
@@ -93,7 +109,9 @@ def card_frame(df,                   # Labels table: `name`, `modifier`, and `pa
     if not isinstance(df, pd.DataFrame): df = pd.DataFrame(df)
     attrs = dict(df.attrs)
     df = df.copy().reset_index(drop=True)
-    missing = [c for c in ('name','modifier') if c not in df] + ([] if 'path' in df or 'file' in df else ['path (or file)'])
+    missing = [c for c in ('name', 'modifier') if c not in df] + (
+        [] if 'path' in df or 'file' in df else ['path (or file)']
+    )
     if missing: raise LabelError('labels table', [(None, None, f"missing column(s): {', '.join(missing)}")])
     root = data_dir if data_dir is not None else attrs.get('data_dir')
     probs,paths,mods = [],[],[]
@@ -108,7 +126,8 @@ def card_frame(df,                   # Labels table: `name`, `modifier`, and `pa
             p = Path(p).absolute()
             if check_files and not p.is_file(): probs.append((i, ident, f'image file not found: {p}'))
         paths.append(str(p) if p is not None else None)
-        if not isinstance(r.name, str) or not r.name.strip(): probs.append((i, ident, f'empty or non-text name {r.name!r}'))
+        if not isinstance(r.name, str) or not r.name.strip():
+            probs.append((i, ident, f'empty or non-text name {r.name!r}'))
         try: mods.append(norm_modifier(r.modifier))
         except ValueError as e: mods.append(None); probs.append((i, ident, str(e)))
     if probs: raise LabelError('labels table', _collapse(probs))
@@ -120,7 +139,7 @@ def card_frame(df,                   # Labels table: `name`, `modifier`, and `pa
 def dhash(img,              # Image: path or PIL image
           hash_size:int=8,  # Hash is `hash_size`² bits
          )->np.ndarray:
-    "Difference hash of `img`: a bool array of `hash_size`² bits, set where a pixel is brighter than its right neighbour."
+    "Difference hash of `img`: `hash_size`² bools, set where a pixel is brighter than its right neighbour."
     if not isinstance(img, Image.Image): img = core.load_image(img)
     g = np.asarray(img.convert('L').resize((hash_size+1, hash_size), Image.Resampling.BOX), dtype=np.int16)
     return (g[:,1:] > g[:,:-1]).flatten()
@@ -153,10 +172,10 @@ def _is_original(df):
 
 def card_groups(df,                 # Labels table (after `card_frame`, or with `path`)
                 keys=('group','card_group'), # Columns whose equal values tie rows together
-                phash_thresh:int|None=3, # Tie originals of one name whose dHashes differ by ≤ this many bits (None: no hashing)
+                phash_thresh:int|None=3, # Tie originals of one name whose dHashes differ by ≤ this many bits (None: no)
                 hash_size:int=8,    # dHash size
                )->np.ndarray:
-    "Group id (0..G-1) for every row of `df`: rows sharing a key column value, a file, or a near-identical image are one group."
+    "Group id (0..G-1) of every row of `df`: rows sharing a key value, a file, or a near-identical image are one group."
     edges = [_same_key(df[k]) for k in keys if k in df] + ([_same_key(df['path'])] if 'path' in df else [])
     if phash_thresh is not None and 'path' in df:
         orig = np.flatnonzero(_is_original(df))
@@ -216,7 +235,7 @@ def _assign(units, names, mods, valid_pct, rng, split_by, cover_names, cover_mod
 
 # %% ../nbs/04_data.ipynb #b3913d69
 def _real_mods(df)->np.ndarray:
-    "Modifier of every row of `df`, '' for a synthetic edition (rendered, not captured: it is no evidence of its modifier)."
+    "Modifier of every row of `df`, '' for a synthetic edition (rendered, so no evidence of its modifier)."
     mods = df.modifier.astype(str).values
     return np.where(df.synthetic.fillna(False).astype(bool).values, '', mods) if 'synthetic' in df else mods
 
@@ -245,12 +264,13 @@ def group_split(df,                  # Labels table (rows = images)
 
 # %% ../nbs/04_data.ipynb #cd828db8
 def split_report(df, train_idx, valid_idx, groups=None)->dict:
-    "Summary of a split of `df`: sizes, names/modifiers (of real captures) only in training, names only in validation, leaking groups."
+    "Summary of a split of `df`: sizes, names/modifiers only in training or validation, leaking groups."
     trn,val = df.iloc[list(train_idx)],df.iloc[list(valid_idx)]
     m = _real_mods(df); mt,mv = set(m[list(train_idx)])-{''},set(m[list(valid_idx)])-{''}
-    res = dict(n_train=len(trn), n_valid=len(val),
-               train_only_names=sorted(set(trn.name)-set(val.name)), valid_only_names=sorted(set(val.name)-set(trn.name)),
-               mods_not_in_valid=[o for o in MODIFIERS if o in mt and o not in mv], mods_not_in_train=[o for o in MODIFIERS if o in mv and o not in mt])
+    res = dict(n_train=len(trn), n_valid=len(val), train_only_names=sorted(set(trn.name) - set(val.name)),
+               valid_only_names=sorted(set(val.name) - set(trn.name)),
+               mods_not_in_valid=[o for o in MODIFIERS if o in mt and o not in mv],
+               mods_not_in_train=[o for o in MODIFIERS if o in mv and o not in mt])
     if groups is not None:
         g = np.asarray(groups)
         res.update(n_groups=len(set(g)), leaking_groups=sorted(set(g[list(train_idx)]) & set(g[list(valid_idx)])))
@@ -262,22 +282,29 @@ def sample_weights(df,                # Training rows (`name`, `modifier`)
                    power:float=1.,    # Temper: weight**power (0 = no rebalancing)
                    n_iter:int=100,    # Raking iterations (stops early when converged)
                   )->np.ndarray:
-    "Sampling probability of every row of `df` (sums to 1) that makes rare names and modifiers as likely as common ones."
+    "Sampling probability of every row of `df` (sums to 1) making rare names and modifiers as likely as common ones."
     n = len(df)
     if n==0: return np.zeros(0)
     codes = {c:pd.factorize(df[c].astype(str))[0] for c in ('name','modifier')}
-    if method=='none': w = np.ones(n)
-    elif method in ('name','modifier'): w = 1/np.bincount(codes[method])[codes[method]]
-    elif method=='joint': j = pd.factorize(df.name.astype(str)+'\x00'+df.modifier.astype(str))[0]; w = 1/np.bincount(j)[j]
-    elif method=='balanced':
+    if method == 'none':
+        w = np.ones(n)
+    elif method in ('name', 'modifier'):
+        w = 1 / np.bincount(codes[method])[codes[method]]
+    elif method == 'joint':
+        j = pd.factorize(df.name.astype(str) + '\x00' + df.modifier.astype(str))[0]
+        w = 1 / np.bincount(j)[j]
+    elif method == 'balanced':
         w = np.ones(n)
         for _ in range(n_iter):
             old = w.copy()
-            for c in ('name','modifier'):
-                k = codes[c]; mass = np.bincount(k, weights=w)
-                w = w/(mass[k]*len(mass))
-            if np.abs(w-old).max() <= 1e-9*w.max(): break
-    else: raise ValueError(f"method must be 'balanced', 'joint', 'name', 'modifier' or 'none', not {method!r}")
+            for c in ('name', 'modifier'):
+                k = codes[c]
+                mass = np.bincount(k, weights=w)
+                w = w / (mass[k] * len(mass))
+            if np.abs(w - old).max() <= 1e-9 * w.max():
+                break
+    else:
+        raise ValueError(f"method must be 'balanced', 'joint', 'name', 'modifier' or 'none', not {method!r}")
     w = w**power
     return w/w.sum()
 
@@ -301,7 +328,7 @@ def card_tfms(size=(64,48),        # Image size (h, w) or int
               stats=imagenet_stats,  # Normalisation (mean, std)
               pad_mode='border',     # How rotation fills corners
              )->tuple:
-    "`(item_tfms, batch_tfms)`: squish-resize to `size`; rotation, (optional zoom), colour jitter (no hue) and normalisation on batches."
+    "`(item_tfms, batch_tfms)`: squish-resize to `size`; batch rotation, (zoom), colour jitter (no hue), normalisation."
     item_tfms = [Resize(card_size(size), method=ResizeMethod.Squish)]
     batch_tfms = [Rotate(max_deg=max_rotate, p=p_rotate, pad_mode=pad_mode)]
     if max_zoom > 1: batch_tfms.append(Zoom(max_zoom=max_zoom, p=p_rotate, pad_mode=pad_mode))
@@ -336,7 +363,7 @@ def card_dblock(names,               # Card-name vocabulary (fixed order)
                      get_x=ColReader('path'), get_y=[ColReader('name'), ColReader('modifier')],
                      splitter=ifnone(splitter, RandomSplitter(seed=0)), item_tfms=item_tfms, batch_tfms=batch_tfms)
 
-# %% ../nbs/04_data.ipynb #3b534f75
+# %% ../nbs/04_data.ipynb #ba2e9453
 def _labels(src, data_dir=None)->pd.DataFrame:
     "A labels table from `src`: a table as it is, or a data folder / labels.json read by `core.load_labels`."
     if isinstance(src, (str, Path)):
@@ -352,6 +379,7 @@ class CardDataLoaders(DataLoaders):
         dl = self.train.new(cls=TfmdDL) if plain else self.train   # same transforms, no sampler
         return dl.show_batch(b=b, max_n=max_n, ctxs=ctxs, show=show, unique=unique, **kwargs)
 
+# %% ../nbs/04_data.ipynb #ae9604d9
 def card_dls(df,                     # Labels table (see text), a data folder or a labels.json
              size=(64,48),           # Image size (h, w) or int
              bs:int=32,              # Batch size
@@ -372,7 +400,8 @@ def card_dls(df,                     # Labels table (see text), a data folder or
     "`CardDataLoaders` of (image, name, modifier) from labels table `df`, split without leaks, training rows weighted."
     df = card_frame(_labels(df, data_dir), data_dir)
     names = sorted(df.name.unique()) if names is None else list(names)
-    if (unk := sorted(set(df.name)-set(names))): raise ValueError(f"names not in the given vocabulary: {unk[:10]}{' ...' if len(unk)>10 else ''}")
+    if unk := sorted(set(df.name) - set(names)):
+        raise ValueError(f"names not in the given vocabulary: {unk[:10]}{' ...' if len(unk)>10 else ''}")
     size = card_size(size)
     groups = card_groups(df, phash_thresh=phash_thresh)
     trn,val = splits if splits is not None else group_split(df, valid_pct, seed, split_by, groups=groups)
@@ -385,9 +414,9 @@ def card_dls(df,                     # Labels table (see text), a data folder or
     else: dls = dblock.dataloaders(df, **kw)
     dls = CardDataLoaders(*dls.loaders, path=dls.path, device=dls.device)
     stats = kwargs.get('stats', imagenet_stats)
-    dls.card_cfg = dict(size=list(size), resize='squish', resample='bilinear', mean=list(map(float, stats[0])), std=list(map(float, stats[1])),
-                        names=list(names), mods=list(MODIFIERS), split_by=split_by, valid_pct=valid_pct, seed=seed,
-                        weighted=weighted, weights=weights if weighted else 'none')
+    dls.card_cfg = dict(size=list(size), resize='squish', resample='bilinear', mean=list(map(float, stats[0])),
+                        std=list(map(float, stats[1])), names=list(names), mods=list(MODIFIERS), split_by=split_by,
+                        valid_pct=valid_pct, seed=seed, weighted=weighted, weights=weights if weighted else 'none')
     dls.df,dls.splits,dls.groups = df,(np.asarray(trn),np.asarray(val)),groups
     dls.split_report = split_report(df, trn, val, groups)
     return dls

@@ -84,7 +84,9 @@ def _foil_pattern(u, v, asp, phase):
     sweep = np.clip(5*np.cos(0.3*t + ang*np.pi*(2.2+0.9*np.sin(1.65*t))) - 4 - np.maximum(2-20*r, 0), 0, 1)
     bx = 0.3*np.clip(2*np.sin(5*t + 3*u + 3*(1+0.5*np.cos(7*t))) - 1, -1, 1)
     by = 0.3*np.clip(2*np.sin(6.7*t + 3.8*v + 3*(1+0.5*np.cos(3.4*t))) - 1, -1, 1)
-    return np.maximum(np.maximum(np.maximum(rings, sweep), np.maximum(np.maximum(bx, by), 0)) + 2.2*(rings+sweep+bx+by), 0)
+    return np.maximum(
+        np.maximum(np.maximum(rings, sweep), np.maximum(np.maximum(bx, by), 0)) + 2.2 * (rings + sweep + bx + by), 0
+    )
 
 def _foil_colour(a, fac):
     "Blend the blue foil pass (R,G down, B up by `fac`) over planar RGB `a`."
@@ -117,7 +119,8 @@ def _holo_pattern(u, v, asp, phase):
     "Hue offset of the holographic edition: interference field + diagonal cross-hatch."
     res = 0.5 + 0.5*np.cos(6.3*phase + (_field(u, v, 200*phase, 250.)-0.5)*np.pi)
     g = 15.8
-    grid = 0.5*np.maximum(np.maximum(7*np.abs(np.cos(u*g))-6, 7*np.cos(v*2.25*g + u*g)-6), np.maximum(7*np.cos(v*2.25*g - u*g)-6, 0))
+    grid = 0.5 * np.maximum(np.maximum(7 * np.abs(np.cos(u * g)) - 6, 7 * np.cos(v * 2.25 * g + u * g) - 6),
+                            np.maximum(7 * np.cos(v * 2.25 * g - u * g) - 6, 0))
     return res + grid
 
 _VIOLET = np.array([0.9, 0.8, 1.2], np.float32)[:,None,None]
@@ -230,15 +233,16 @@ def _fill_hull(m):
 
 # %% ../nbs/01_editions.ipynb #3d529acb
 def _corners_differ(x, thresh, b=2):
-    "True if at least 3 of the 4 image corners differ from the border just beside them: rounded card corners, no margin."
+    "True if at least 3 of the 4 image corners differ from the border beside them: rounded card corners, no margin."
     H,W = x.shape[:2]
     i0,i1,j0,j1 = max(b+1, W//10), max(b+2, W//6), max(b+1, H//10), max(b+2, H//6)
     n = 0
-    for fy,fx in ((lambda a:a, lambda a:a), (lambda a:a, lambda a:a[:,::-1]), (lambda a:a[::-1], lambda a:a), (lambda a:a[::-1], lambda a:a[:,::-1])):
-        a = fx(fy(x))    # flip so that this corner is at (0,0)
-        corner = np.stack([a[0,0], a[0,1], a[1,0]]).mean(0)
-        beside = np.median(np.concatenate([a[:b, i0:i1].reshape(-1,3), a[j0:j1, :b].reshape(-1,3)]), 0)
-        n += np.sqrt(((corner-beside)**2).sum()) > thresh
+    for fy, fx in ((lambda a: a, lambda a: a), (lambda a: a, lambda a: a[:, ::-1]), (lambda a: a[::-1], lambda a: a),
+                   (lambda a: a[::-1], lambda a: a[:, ::-1])):
+        a = fx(fy(x))  # flip so that this corner is at (0,0)
+        corner = np.stack([a[0, 0], a[0, 1], a[1, 0]]).mean(0)
+        beside = np.median(np.concatenate([a[:b, i0:i1].reshape(-1, 3), a[j0:j1, :b].reshape(-1, 3)]), 0)
+        n += np.sqrt(((corner - beside) ** 2).sum()) > thresh
     return n >= 3
 
 # %% ../nbs/01_editions.ipynb #55c05770

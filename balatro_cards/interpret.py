@@ -28,8 +28,8 @@ def l2norm(x, eps:float=1e-8)->np.ndarray:
 class CardIndex:
     "Cosine nearest-neighbour index of encoder features of reference images, one or more per card name."
     def __init__(self, predictor=None,   # `CardPredictor` used to embed images (optional for pure-embedding use)
-                 threshold:float=0.95,   # Cosine similarity below which the index does not answer (calibrate it: see `calibrate_known`)
-                 center=None,            # Vector subtracted from every feature before normalising (e.g. the training images' mean feature)
+                 threshold:float=0.95,   # Cosine similarity below which the index does not answer (`calibrate_known`)
+                 center=None,            # Vector subtracted from every feature before normalising (e.g. training mean)
                 ):
         self.predictor,self.threshold = predictor,float(threshold)
         if isinstance(center, str): raise ValueError(f"center must be None or a feature vector, not {center!r}")
@@ -37,7 +37,8 @@ class CardIndex:
         self.raw,self.labels,self.names,self._emb = None,[],[],None
 
     def __len__(self): return len(self.labels)
-    def __repr__(self): return f"CardIndex({len(self.names)} cards, {len(self)} references, threshold={self.threshold:.3f})"
+    def __repr__(self):
+        return f"CardIndex({len(self.names)} cards, {len(self)} references, threshold={self.threshold:.3f})"
 
 # %% ../nbs/08_interpret.ipynb #2ebc96ab
 @patch
@@ -64,7 +65,8 @@ def add_embeddings(self:CardIndex, names, # One card name per row of `emb` (or a
     emb = np.asarray(emb, dtype=np.float32)
     if emb.ndim == 1: emb = emb[None]
     names = [names]*len(emb) if isinstance(names, str) else [str(o) for o in names]
-    if len(names) != len(emb): raise ValueError(f"CardIndex.add_embeddings: {len(names)} names for {len(emb)} feature rows")
+    if len(names) != len(emb):
+        raise ValueError(f"CardIndex.add_embeddings: {len(names)} names for {len(emb)} feature rows")
     if self.raw is not None and emb.shape[1] != self.raw.shape[1]:
         raise ValueError(f"CardIndex: features have {emb.shape[1]} dimensions, the index has {self.raw.shape[1]}")
     if not len(emb): return self
@@ -92,7 +94,7 @@ def name_scores(self:CardIndex, emb, # (n, nf) query features
 
 @patch
 def search_embeddings(self:CardIndex, emb, k:int=5, bs:int=4096)->tuple:
-    "The `k` best card names for each query row of `emb` and their similarities: `(names (n,k) list of lists, sims (n,k))`."
+    "The `k` best card names for each query row of `emb` and their similarities: `(names (n,k) lists, sims (n,k))`."
     s = self.name_scores(emb, bs)
     k = min(k, len(self.names))
     top = np.argsort(-s, axis=1, kind='stable')[:, :k]
@@ -113,7 +115,10 @@ def gradcam(model,          # A `CardModel` (forward returns (name_logits, mod_l
     with torch.enable_grad():
         with hook_output(layer, detach=False) as h: out = model(x)
         act = h.stored
-        if not isinstance(act, torch.Tensor) or act.ndim != 4: raise ValueError(f"gradcam: layer output must be a (n, c, h, w) feature map, got {getattr(act, 'shape', type(act))}")
+        if not isinstance(act, torch.Tensor) or act.ndim != 4:
+            raise ValueError(
+                f"gradcam: layer output must be a (n, c, h, w) feature map, got {getattr(act, 'shape', type(act))}"
+            )
         logits = out[0 if head == 'name' else 1]
         c = logits.argmax(1) if cls is None else torch.as_tensor(cls, device=logits.device).long().expand(len(logits))
         g, = torch.autograd.grad(logits.gather(1, c[:,None]).sum(), act)
@@ -137,7 +142,8 @@ def decide(self:CardIndex, name_probs, # (n, n_names) name-head probabilities (o
            known=None,         # Names the head was trained on (default: all of `head_names`)
           )->list:
     "One answer dict per row of the given head outputs and features (see the rules above)."
-    if mode not in ('head', 'index', 'combine'): raise ValueError(f"mode must be 'head', 'index' or 'combine', not {mode!r}")
+    if mode not in ('head', 'index', 'combine'):
+        raise ValueError(f"mode must be 'head', 'index' or 'combine', not {mode!r}")
     thr = self.threshold if threshold is None else float(threshold)
     head_names = list(head_names if head_names is not None else self.predictor.names)
     n = len(emb) if emb is not None else len(name_probs)
@@ -148,7 +154,11 @@ def decide(self:CardIndex, name_probs, # (n, n_names) name-head probabilities (o
     known = set(head_names if known is None else known)
     res = []
     for i in range(n):
-        hn,hp = (head_names[int(np.argmax(name_probs[i]))], float(np.max(name_probs[i]))) if name_probs is not None else (None, None)
+        hn, hp = (
+            (head_names[int(np.argmax(name_probs[i]))], float(np.max(name_probs[i])))
+            if name_probs is not None
+            else (None, None)
+        )
         xn,xs = (inames[i][0], float(isims[i,0])) if use_index else (None, None)
         idx_ok = xn is not None and xs >= thr
         if mode == 'head': ans = (hn, 'head') if hp >= min_prob else (UNKNOWN, 'unknown')
@@ -158,14 +168,16 @@ def decide(self:CardIndex, name_probs, # (n, n_names) name-head probabilities (o
         elif idx_ok: ans = (xn, 'index')
         else: ans = (UNKNOWN, 'unknown')
         r = dict(name=ans[0], source=ans[1], head_name=hn, head_prob=hp, index_name=xn, index_sim=xs)
-        if mod_probs is not None: r.update(modifier=mods[int(np.argmax(mod_probs[i]))], modifier_prob=float(np.max(mod_probs[i])))
+        if mod_probs is not None:
+            r.update(modifier=mods[int(np.argmax(mod_probs[i]))], modifier_prob=float(np.max(mod_probs[i])))
         res.append(r)
     return res
 
-# %% ../nbs/08_interpret.ipynb #55392fbc
+# %% ../nbs/08_interpret.ipynb #f44fbaca
 @patch
 def _need_pred(self:CardIndex):
-    if self.predictor is None: raise ValueError("this CardIndex has no predictor: pass one (CardIndex(predictor)) to use images")
+    if self.predictor is None:
+        raise ValueError("this CardIndex has no predictor: pass one (CardIndex(predictor)) to use images")
     return self.predictor
 
 @patch
@@ -177,12 +189,14 @@ def add(self:CardIndex, name:str, # Card name (new, or one the head knows)
     if not images: raise ValueError(f"CardIndex.add: no images given for {name!r}")
     return self.add_embeddings(name, self._need_pred().embed(images, bs=bs))
 
+# %% ../nbs/08_interpret.ipynb #e26644f4
 @patch
 def search(self:CardIndex, images, k:int=5, bs:int=64)->tuple:
     "The `k` nearest cards of each of `images` and their similarities: `(names, sims)`."
     images = [images] if isinstance(images, (str, Path, Image.Image)) else list(images)
     return self.search_embeddings(self._need_pred().embed(images, bs=bs), k)
 
+# %% ../nbs/08_interpret.ipynb #759a4ae7
 @patch
 def predict(self:CardIndex, images, # Paths or PIL images
             mode:str='combine',      # 'head', 'index' or 'combine'
@@ -190,7 +204,7 @@ def predict(self:CardIndex, images, # Paths or PIL images
             min_prob:float=0.5,      # Head probability below which the head does not answer
             known=None,              # Names the head was trained on (default: its whole vocabulary)
             bs:int=64):
-    "One answer dict per image (`name`, `source`, `head_name`, `head_prob`, `index_name`, `index_sim`, `modifier`, `modifier_prob`, `file`)."
+    "One answer dict per image (`name`, `source`, `head_*`, `index_*`, `modifier`, `modifier_prob`, `file`)."
     images = [images] if isinstance(images, (str, Path, Image.Image)) else list(images)
     p = self._need_pred()
     r = predict_arrays(p, images, bs=bs, embed=mode != 'head')
@@ -198,45 +212,50 @@ def predict(self:CardIndex, images, # Paths or PIL images
     for o,im in zip(res, images): o['file'] = str(im) if isinstance(im, (str, Path)) else None
     return res
 
-# %% ../nbs/08_interpret.ipynb #17d3d4ac
+# %% ../nbs/08_interpret.ipynb #10deee0c
 @patch
 def calibrate_embeddings(self:CardIndex, emb, names, recall:float=0.95)->float:
-    "Set `threshold` so that a fraction `recall` of queries `emb` (cards `names`, all in the index) reach it with their own card."
+    "Set `threshold` so a fraction `recall` of queries `emb` (cards `names`, all indexed) reach it with their own card."
     names = [str(o) for o in names]
-    if missing := sorted(set(names) - set(self.names)): raise ValueError(f"calibrate: cards not in the index: {missing[:5]}")
+    if missing := sorted(set(names) - set(self.names)):
+        raise ValueError(f"calibrate: cards not in the index: {missing[:5]}")
     s = self.name_scores(emb)
     own = s[np.arange(len(s)), pd.Index(self.names).get_indexer(names)]
     b = np.sort(own)[::-1]
     self.threshold = float(b[max(1, int(np.ceil(recall*len(b)))) - 1])   # at least a fraction `recall` reach it
     return self.threshold
 
+# %% ../nbs/08_interpret.ipynb #2e204356
 @patch
 def calibrate_known_embeddings(self:CardIndex, emb, fpr:float=0.05)->float:
-    "Set `threshold` so that only a fraction `fpr` of features `emb` (cards *not* in the index) reach it with any indexed card."
+    "Set `threshold` so only a fraction `fpr` of features `emb` (cards *not* indexed) reach it with any indexed card."
     best = self.name_scores(emb).max(1)
     if not len(best): raise ValueError("calibrate_known: no images given")
     b,k = np.sort(best)[::-1],int(np.floor(fpr*len(best)))   # at most k of them may reach it
     self.threshold = float(np.nextafter(b[k], np.inf)) if k < len(b) else float(b[-1])
     return self.threshold
 
+# %% ../nbs/08_interpret.ipynb #58d4c271
 @patch
 def calibrate(self:CardIndex, images, names, recall:float=0.95, bs:int=64)->float:
     "`calibrate_embeddings` on labelled `images` of cards `names` that are in the index."
     return self.calibrate_embeddings(self._need_pred().embed(list(images), bs=bs), names, recall)
 
+# %% ../nbs/08_interpret.ipynb #0708c895
 @patch
 def calibrate_known(self:CardIndex, images, fpr:float=0.05, bs:int=64)->float:
     "`calibrate_known_embeddings` on `images` of cards that are not in the index (e.g. the training images)."
     return self.calibrate_known_embeddings(self._need_pred().embed(list(images), bs=bs), fpr)
 
-# %% ../nbs/08_interpret.ipynb #d06f1880
+# %% ../nbs/08_interpret.ipynb #b37df33f
 INDEX_FORMAT = 'balatro_cards.card_index/1'
 
 def _model_id(p):
     "Fingerprint of predictor `p`: what must match for its features to be comparable."
     if p is None: return None
     c = p.cfg
-    return dict(arch=c.get('arch'), size=list(p.size), nf=c.get('nf'), n_names=len(p.names), names_head=list(p.names)[:5], weights_sha256=c.get('weights_sha256'))
+    return dict(arch=c.get('arch'), size=list(p.size), nf=c.get('nf'), n_names=len(p.names),
+                names_head=list(p.names)[:5], weights_sha256=c.get('weights_sha256'))
 
 @patch
 def save(self:CardIndex, path)->Path:
@@ -250,6 +269,7 @@ def save(self:CardIndex, path)->Path:
                    nf=int(self.raw.shape[1]), model=_model_id(self.predictor)), path/'index.json')
     return path
 
+# %% ../nbs/08_interpret.ipynb #aa385159
 @patch(cls_method=True)
 def load(cls:CardIndex, path, # Folder written by `CardIndex.save`
          predictor=None,      # The predictor the index was built with (checked against the saved fingerprint)
@@ -261,13 +281,23 @@ def load(cls:CardIndex, path, # Folder written by `CardIndex.save`
         if not f.is_file(): raise FileNotFoundError(f"{f}: not found (not a saved CardIndex)")
     try: meta = json.loads(jf.read_text(encoding='utf-8'))
     except json.JSONDecodeError as e: raise ValueError(f"{jf}: not valid JSON ({e})") from None
-    if meta.get('format') != INDEX_FORMAT: raise ValueError(f"{jf}: format {meta.get('format')!r} is not {INDEX_FORMAT!r}")
+    if meta.get('format') != INDEX_FORMAT:
+        raise ValueError(f"{jf}: format {meta.get('format')!r} is not {INDEX_FORMAT!r}")
     raw = np.load(nf_, allow_pickle=False)
-    if raw.ndim != 2 or len(raw) != len(meta['labels']): raise ValueError(f"{nf_}: {raw.shape} features for {len(meta['labels'])} labels")
+    if raw.ndim != 2 or len(raw) != len(meta['labels']):
+        raise ValueError(f"{nf_}: {raw.shape} features for {len(meta['labels'])} labels")
     if predictor is not None and meta.get('model') is not None:
-        want,have = meta['model'],_model_id(predictor)
-        diff = [k for k in ('arch','size','nf','weights_sha256') if want.get(k) is not None and have.get(k) is not None and want[k] != have[k]]
-        if diff: raise ValueError(f"{jf}: index was built with a different model ({', '.join(f'{k}: {want[k]} vs {have[k]}' for k in diff)})")
+        want, have = meta['model'], _model_id(predictor)
+        diff = [
+            k
+            for k in ('arch', 'size', 'nf', 'weights_sha256')
+            if want.get(k) is not None and have.get(k) is not None and want[k] != have[k]
+        ]
+        if diff:
+            raise ValueError(
+                f"{jf}: index was built with a different model"
+                f" ({', '.join(f'{k}: {want[k]} vs {have[k]}' for k in diff)})"
+            )
     idx = cls(predictor, meta['threshold'], meta['center'])
     return idx.add_embeddings(meta['labels'], raw)
 
@@ -281,18 +311,18 @@ def _auroc(pos, neg):
 
 # %% ../nbs/08_interpret.ipynb #c0617bf9
 def _pick_refs(df, n_ref, ref_modifier, seed):
-    "Index labels of `n_ref` reference rows per name of `df`, rows with `ref_modifier` first, otherwise in a seeded random order."
+    "Index labels of `n_ref` reference rows per name of `df`, `ref_modifier` rows first, else in a seeded random order."
     rng = np.random.default_rng(seed)
     d = df.assign(_r=rng.random(len(df)), _m=(df.modifier != ref_modifier).astype(int))
     return d.sort_values(['name', '_m', '_r']).groupby('name', sort=False).head(n_ref).index
 
 def open_set_eval(predictor,          # A `CardPredictor`
                   df:pd.DataFrame,    # Labelled images: `path`, `name`, `modifier` (e.g. `learn.dls.df`)
-                  unseen,             # Names held out of training (e.g. the validation names of a `split_by='name'` run)
+                  unseen,             # Names held out of training (e.g. validation names of a `split_by='name'` fit)
                   n_ref:int=1,        # Reference images per unseen card
                   ref_modifier:str='Base', # Preferred modifier of the references
                   seed:int=0,         # Seed for choosing references
-                  threshold:float=None, # Index similarity threshold (None: calibrated on half of the training cards' images)
+                  threshold:float=None, # Index similarity threshold (None: calibrated on half the training images)
                   fpr:float=0.05,     # Share of training-card images allowed above the calibrated threshold
                   min_prob:float=0.5, # Head probability threshold (combine mode)
                   center=None,        # Centring vector of the index (see `CardIndex`)
@@ -301,7 +331,8 @@ def open_set_eval(predictor,          # A `CardPredictor`
     "Open-set metrics, the per-image table, and the `CardIndex` of the unseen cards (see the text for every metric)."
     df = df.reset_index(drop=True)
     unseen = sorted(set(map(str, unseen)))
-    if missing := sorted(set(unseen) - set(df.name)): raise ValueError(f"open_set_eval: unseen names with no images: {missing[:5]}")
+    if missing := sorted(set(unseen) - set(df.name)):
+        raise ValueError(f"open_set_eval: unseen names with no images: {missing[:5]}")
     r = predict_arrays(predictor, df.path, bs=bs)
     is_un = df.name.isin(unseen).values
     refs = _pick_refs(df[is_un], n_ref, ref_modifier, seed)
@@ -319,22 +350,40 @@ def open_set_eval(predictor,          # A `CardPredictor`
     yq = pd.Index(idx.names).get_indexer(df.name[q])
     top1 = np.array(idx.names)[scores.argmax(1)]
     known = [o for o in predictor.names if o not in set(unseen)]
-    ans = idx.decide(r['name_probs'], r['mod_probs'], r['emb'], 'combine', threshold, min_prob, predictor.names, predictor.mods, known=known)
-    t = df[['path','name','modifier']].assign(role=np.where(is_ref, 'reference', np.where(is_un, 'query', np.where(calib, 'calibration', 'seen'))),
-            index_name=top1, index_sim=scores.max(1), answer=[o['name'] for o in ans], source=[o['source'] for o in ans],
-            pred_modifier=[predictor.mods[i] for i in r['mod_probs'].argmax(1)])
+    ans = idx.decide(r['name_probs'], r['mod_probs'], r['emb'], 'combine', threshold, min_prob, predictor.names,
+                     predictor.mods, known=known)
+    t = df[['path', 'name', 'modifier']].assign(
+        role=np.where(is_ref, 'reference', np.where(is_un, 'query', np.where(calib, 'calibration', 'seen'))),
+        index_name=top1,
+        index_sim=scores.max(1),
+        answer=[o['name'] for o in ans],
+        source=[o['source'] for o in ans],
+        pred_modifier=[predictor.mods[i] for i in r['mod_probs'].argmax(1)],
+    )
     t['retrieved'] = t.index_name == t.name
     tq,ts = t[q],t[t.role=='seen']
     mi = pd.Index(predictor.mods)
     ym,pm = mi.get_indexer(df.modifier),r['mod_probs'].argmax(1)
-    m = dict(n_unseen_cards=len(unseen), n_index_cards=len(idx.names), n_references=int(is_ref.sum()), n_queries=int(q.sum()),
-             chance=1/len(idx.names), retrieval_top1=topk_accuracy(scores[q], yq, 1), retrieval_top3=topk_accuracy(scores[q], yq, 3),
-             retrieval_by_modifier={k:dict(acc=float(g.retrieved.mean()), n=len(g)) for k,g in tq.groupby('modifier')},
-             modifier_acc_unseen=float((pm[is_un]==ym[is_un]).mean()), modifier_balanced_acc_unseen=balanced_accuracy(ym[is_un], pm[is_un], len(mi)),
-             modifier_acc_seen=float((pm[~is_un]==ym[~is_un]).mean()) if (~is_un).any() else None,
-             open_set_auroc=_auroc(tq.index_sim, ts.index_sim), threshold=float(threshold), min_prob=float(min_prob),
-             combine_acc_unseen=float((tq.answer==tq.name).mean()), combine_acc_seen=float((ts.answer==ts.name).mean()) if len(ts) else None,
-             combine_unknown_rate=float((t.answer[q | (t.role=='seen').values]==UNKNOWN).mean()), n_calibration=int(calib.sum()))
+    m = dict(
+        n_unseen_cards=len(unseen),
+        n_index_cards=len(idx.names),
+        n_references=int(is_ref.sum()),
+        n_queries=int(q.sum()),
+        chance=1 / len(idx.names),
+        retrieval_top1=topk_accuracy(scores[q], yq, 1),
+        retrieval_top3=topk_accuracy(scores[q], yq, 3),
+        retrieval_by_modifier={k: dict(acc=float(g.retrieved.mean()), n=len(g)) for k, g in tq.groupby('modifier')},
+        modifier_acc_unseen=float((pm[is_un] == ym[is_un]).mean()),
+        modifier_balanced_acc_unseen=balanced_accuracy(ym[is_un], pm[is_un], len(mi)),
+        modifier_acc_seen=float((pm[~is_un] == ym[~is_un]).mean()) if (~is_un).any() else None,
+        open_set_auroc=_auroc(tq.index_sim, ts.index_sim),
+        threshold=float(threshold),
+        min_prob=float(min_prob),
+        combine_acc_unseen=float((tq.answer == tq.name).mean()),
+        combine_acc_seen=float((ts.answer == ts.name).mean()) if len(ts) else None,
+        combine_unknown_rate=float((t.answer[q | (t.role == 'seen').values] == UNKNOWN).mean()),
+        n_calibration=int(calib.sum()),
+    )
     return m,t,idx
 
 # %% ../nbs/08_interpret.ipynb #ac4bac05
@@ -347,9 +396,11 @@ def plot_open_set(table:pd.DataFrame, # The per-image table from `open_set_eval`
     lo,hi = table.index_sim.min(),table.index_sim.max()
     pad = max((hi-lo)*.05, 1e-3)
     bins = np.linspace(lo-pad, hi+pad, 31)
-    for d,lbl,c in [(s, f'training cards, not indexed ({len(s)})', 'tab:grey'), (q[q.retrieved], f'unseen cards, retrieved right ({q.retrieved.sum()})', 'tab:green'),
-                    (q[~q.retrieved], f'unseen cards, retrieved wrong ({(~q.retrieved).sum()})', 'tab:red')]:
-        if len(d): ax.hist(d.index_sim, bins, alpha=.6, color=c, label=lbl)
+    for d, lbl, c in [(s, f'training cards, not indexed ({len(s)})', 'tab:grey'),
+                      (q[q.retrieved], f'unseen cards, retrieved right ({q.retrieved.sum()})', 'tab:green'),
+                      (q[~q.retrieved], f'unseen cards, retrieved wrong ({(~q.retrieved).sum()})', 'tab:red')]:
+        if len(d):
+            ax.hist(d.index_sim, bins, alpha=0.6, color=c, label=lbl)
     if threshold is not None: ax.axvline(threshold, color='k', ls='--', label=f'threshold {threshold:.2f}')
     ax.set_xlabel('best cosine similarity to an indexed card'); ax.set_ylabel('images'); ax.legend(fontsize=8)
     ax.set_title('open set: similarity of indexed (unseen) vs unindexed (training) cards')

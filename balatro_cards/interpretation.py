@@ -53,12 +53,13 @@ class CardInterpretation(ClassificationInterpretation):
         items = getattr(dl.items, 'path', None)   # rows of the labels table: their image files
         return cls.from_preds(preds[k], targs[k], learn.dls.vocab[k], items, head, learn=learn, dl=dl, act=act)
 
-# %% ../nbs/06a_interpretation.ipynb #6211b490
+# %% ../nbs/06a_interpretation.ipynb #166c04c3
 @patch
 def confusion_matrix(self:CardInterpretation)->np.ndarray:
     "This head's confusion matrix (rows: actual, columns: predicted), from scikit-learn."
     return confusion_matrix(self.targs, self.decoded, labels=list(range(len(self.vocab))))
 
+# %% ../nbs/06a_interpretation.ipynb #b032c190
 @patch
 def print_classification_report(self:CardInterpretation):
     "Print scikit-learn's per-class precision, recall and F1 for this head."
@@ -83,7 +84,10 @@ def plot_top_losses(self:CardInterpretation, k:int=9, # Number of images
     losses,idx = self.top_losses(min(k, len(self.losses)), largest)
     idx = idx.tolist()
     v = [o[:18] for o in self.vocab]
-    titles = [f'{v[self.targs[i]]}\n→ {v[self.decoded[i]]}\n{l:.2f} / {self.preds[i].max():.2f}' for i,l in zip(idx, losses.tolist())]
+    titles = [
+        f'{v[self.targs[i]]}\n→ {v[self.decoded[i]]}\n{l:.2f} / {self.preds[i].max():.2f}'
+        for i, l in zip(idx, losses.tolist())
+    ]
     ncols = ifnone(ncols, math.ceil(len(idx)/math.ceil(len(idx)/5)))   # at most 5 per row, rows evenly filled
     nrows = math.ceil(len(idx)/ncols)
     show_images([card_img(self.items[i]) for i in idx], nrows=nrows, ncols=ncols, titles=titles,

@@ -29,7 +29,7 @@ __all__ = ['IMG_EXTS', 'MAX_BODY', 'PAGE', 'search_names', 'LabelConflict', 'Lab
 
 # %% ../nbs/16_label.ipynb #1e70e414
 def _fuzzy(q:str, key:str)->float:
-    "Similarity of query key `q` to name key `key`: the best `difflib` ratio over the whole key, its start, and word by word."
+    "Similarity of query key `q` to name key `key`: best `difflib` ratio over the key, its start, and word by word."
     r = lambda a, b: difflib.SequenceMatcher(None, a, b).ratio()
     ws = key.split()
     by_word = np.mean([max(r(o, w) for w in ws) for o in q.split()])
@@ -55,7 +55,7 @@ def search_names(q:str,          # What the user typed
     scored = [(t, n) for n in dict.fromkeys(CATALOGUE if names is None else names) if (t := tier(n)) is not None]
     return [n for _,n in sorted(scored, key=lambda o: o[0])[:k]]
 
-# %% ../nbs/16_label.ipynb #15ce3fa1
+# %% ../nbs/16_label.ipynb #65118600
 class LabelConflict(ValueError):
     "A decision that no longer fits `labels.json` (another tab or a hand edit labelled the image meanwhile)."
 
@@ -85,7 +85,7 @@ class LabelStore:
         self._tidy()
 
     def _tidy(self):
-        "Remove temporary files a killed writer left next to the labels file (under the folder lock, so none is being written)."
+        "Remove temporary files a killed writer left beside the labels file (under the folder lock)."
         d,pre = self.path.parent,f'.{self.path.name}.'
         if not d.is_dir(): return
         with _dir_lock(d):
@@ -93,7 +93,7 @@ class LabelStore:
                 if p.name.startswith(pre) and p.name.endswith('.tmp') and p.is_file(): p.unlink(missing_ok=True)
 
     def _parse(self):
-        "(form, raw JSON, digest) of the file as it is on disk now; raises `LabelError` naming the file if it is unusable."
+        "(form, raw JSON, digest) of the file as it is on disk now; raises `LabelError` naming the file if unusable."
         if not self.path.exists(): return 'list', [], None
         read_records(self.path)   # every check and message of `core.read_records`
         txt = self.path.read_text(encoding='utf-8-sig')
@@ -101,9 +101,13 @@ class LabelStore:
         return ('dict' if isinstance(raw, dict) else 'list'), raw, hashlib.sha256(txt.encode()).hexdigest()
 
     def _set(self, form, raw, digest):
-        self.form,self.raw,self.digest = form,raw,digest
-        self.index = ({_fkey(k):k for k in raw} if form=='dict' else
-                      {_fkey(r['file']):i for i,r in enumerate(raw) if isinstance(r, dict) and isinstance(r.get('file'), str)})
+        self.form, self.raw, self.digest = form, raw, digest
+        self.index = (
+            {_fkey(k): k for k in raw}
+            if form == 'dict'
+            else {_fkey(r['file']): i for i, r in enumerate(raw)
+                  if isinstance(r, dict) and isinstance(r.get('file'), str)}
+        )
 
     def reload(self)->bool:
         "Re-read the file; True if it changed since this store last read or wrote it."
@@ -114,12 +118,12 @@ class LabelStore:
         return changed
 
     def _write(self):
-        "Write the records atomically (`core.atomic_path`: a temporary file renamed over the old one) and remember their digest."
+        "Write the records atomically (`core.atomic_path`) and remember their digest."
         txt = json.dumps(self.raw, indent=1, ensure_ascii=False)
         with core.atomic_path(self.path) as tmp: tmp.write_text(txt, encoding='utf-8')
         self._set(self.form, self.raw, hashlib.sha256(txt.encode()).hexdigest())
 
-# %% ../nbs/16_label.ipynb #07192ec9
+# %% ../nbs/16_label.ipynb #079a80af
 def _rec(self:LabelStore, k):
     i = self.index.get(k)
     if i is None: return None
@@ -131,11 +135,13 @@ def get(self:LabelStore, f)->dict|None:
     "The record of file `f` (a copy, with `file`), or None."
     return _rec(self, _fkey(f))
 
+# %% ../nbs/16_label.ipynb #ab8bb633
 @patch
 def records(self:LabelStore)->dict:
     "Every record, keyed by normalised file."
     return {k:_rec(self, k) for k in self.index}
 
+# %% ../nbs/16_label.ipynb #37880cfe
 @patch
 def confirmed(self:LabelStore)->set:
     "Normalised files with a confirmed label: every record but the `proposed: true` ones `balatro_harvest` writes."
@@ -152,7 +158,8 @@ def _put(self:LabelStore, f, r, replace=False):
         rec = {'file':k, **{o:v for o,v in r.items() if o!='file'}}
         if self.form=='list': self.raw.append(rec)
         else:
-            keep_file = any(isinstance(v, dict) and 'file' in v for v in self.raw.values())   # copy the file's own style
+            # copy the file's own style
+            keep_file = any(isinstance(v, dict) and 'file' in v for v in self.raw.values())
             self.raw[k] = rec if keep_file else {o:v for o,v in rec.items() if o!='file'}
     else:
         old = self.raw[i]; had_file = 'file' in old
@@ -177,8 +184,14 @@ def change(self:LabelStore, new:dict, # {file: {'name','modifier'} | whole recor
         if expect is not None:
             clash = [(f, before[f]) for f in new
                      if _lbl(before[f]) not in (_lbl(expect.get(f)), _lbl(new[f]))]
-            if clash: raise LabelConflict('; '.join(f"{f} is now labelled {r['name']!r} ({r.get('modifier')})" if r else f"{f} is now unlabelled"
-                                                    for f,r in clash[:5]) + ' (changed in another tab or in the file): reload and decide again')
+            if clash:
+                raise LabelConflict(
+                    '; '.join(
+                        f"{f} is now labelled {r['name']!r} ({r.get('modifier')})" if r else f"{f} is now unlabelled"
+                        for f, r in clash[:5]
+                    )
+                    + ' (changed in another tab or in the file): reload and decide again'
+                )
         for f,r in new.items(): _put(self, f, r, replace)
         self._write()
         return before, reloaded
@@ -187,14 +200,15 @@ def change(self:LabelStore, new:dict, # {file: {'name','modifier'} | whole recor
 IMG_EXTS = ('.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif', '.tiff')
 
 def scan_images(root)->list:
-    "Image files below folder `root` as sorted relative POSIX paths (hidden names skipped, links leaving `root` ignored)."
+    "Image files below folder `root` as sorted relative POSIX paths (no hidden names, no links leaving `root`)."
     root = Path(root)
     out = []
     for dp,dns,fns in os.walk(root):
         dns[:] = sorted(d for d in dns if not d.startswith('.'))
         for fn in fns:
-            rel = (Path(dp)/fn).relative_to(root).as_posix()
-            if not fn.startswith('.') and fn.lower().endswith(IMG_EXTS) and core._inside(root, rel) is not None: out.append(rel)
+            rel = (Path(dp) / fn).relative_to(root).as_posix()
+            if not fn.startswith('.') and fn.lower().endswith(IMG_EXTS) and core._inside(root, rel) is not None:
+                out.append(rel)
     return sorted(out)
 
 # %% ../nbs/16_label.ipynb #b0981f76
@@ -205,7 +219,7 @@ def progress_line(n_lab:int, total:int, n_acc:int=0, n_prop:int=0)->str:
 
 # %% ../nbs/16_label.ipynb #07a25814
 class Labeller:
-    "One labelling session on folder `data`: images, proposals, near-duplicate groups, the queue, and every write through `LabelStore`."
+    "One labelling session on folder `data`: images, proposals, near-duplicate groups, queue; writes via `LabelStore`."
     def __init__(self, data,            # Image folder
                  labels=None,           # labels.json (default: DATA/labels.json)
                  model=None,            # Saved card model folder (or a `CardPredictor`) for proposals
@@ -260,7 +274,11 @@ def next_item(self:Labeller, tab:str='', skip=(), hold_s:float=120.)->dict|None:
     with self.store.lock: self.store.reload(); now,q = time.time(),self.items()
     held = {g for t,(g,ts) in self.held.items() if t!=tab and now-ts < hold_s}
     skip = set(skip)
-    it = next((o for o in q if o['id'] not in skip and o['id'] not in held), None) or next((o for o in q if o['id'] not in held), None) or (q[0] if q else None)
+    it = (
+        next((o for o in q if o['id'] not in skip and o['id'] not in held), None)
+        or next((o for o in q if o['id'] not in held), None)
+        or (q[0] if q else None)
+    )
     if it: self.held[tab] = (it['id'], now)
     return it
 
@@ -271,11 +289,13 @@ def progress(self:Labeller)->str:
     n_prop = [v for v in self.decided.values() if v is not None]
     return progress_line(sum(_fkey(f) in lab for f in self.files), len(self.files), sum(n_prop), len(n_prop))
 
-# %% ../nbs/16_label.ipynb #16b370c5
+# %% ../nbs/16_label.ipynb #79deef21
 def _check_files(self:Labeller, files):
-    if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files): raise ValueError('"files" must be a non-empty list of image paths')
+    if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
+        raise ValueError('"files" must be a non-empty list of image paths')
     known = set(self.files)
-    if bad := [f for f in files if f not in known]: raise ValueError(f'not an image of this folder: {core._short(bad[0])}')
+    if bad := [f for f in files if f not in known]:
+        raise ValueError(f'not an image of this folder: {core._short(bad[0])}')
     return files
 
 def _check_label(name, modifier):
@@ -292,17 +312,28 @@ def decide(self:Labeller, files:list, name:str, modifier:str, expect=None,
     before,reloaded = self.store.change({f:dict(name=name, modifier=modifier) for f in files}, expect)
     if not count: return dict(before=before, reloaded=reloaded)
     p = self.proposal([self.files.index(f) for f in files])
-    for f in files: self.decided[f] = None if p is None else (name_key(name), modifier) == (name_key(p['top3'][0][0]), p['modifier'])
+    for f in files:
+        self.decided[f] = None if p is None else ((name_key(name), modifier) ==
+                                                  (name_key(p['top3'][0][0]), p['modifier']))
     return dict(before=before, reloaded=reloaded)
 
+# %% ../nbs/16_label.ipynb #cc49c275
 @patch
 def undo(self:Labeller, files:list, restore:dict, expect:dict)->dict:
     "Put back records `restore` ({file: record or None}) of `files`, if they are still labelled as `expect` says."
     files = _check_files(self, files)
-    if not isinstance(restore, dict) or not isinstance(expect, dict) or set(restore) != set(files) or set(expect) != set(files):
+    if (
+        not isinstance(restore, dict)
+        or not isinstance(expect, dict)
+        or set(restore) != set(files)
+        or set(expect) != set(files)
+    ):
         raise ValueError('"restore" and "expect" must map each of "files" to a record or null')
     for r in restore.values():
-        if r is not None and (not isinstance(r, dict) or any(v is None for v in _check_label(r.get('name'), r.get('modifier')))): raise ValueError('bad record in "restore"')
+        if r is not None and (
+            not isinstance(r, dict) or any(v is None for v in _check_label(r.get('name'), r.get('modifier')))
+        ):
+            raise ValueError('bad record in "restore"')
     before,reloaded = self.store.change(restore, expect, replace=True)
     for f in files: self.decided.pop(f, None)
     return dict(before=before, reloaded=reloaded)
@@ -321,8 +352,10 @@ def review(self:Labeller)->list:
             if wrong_n or wrong_m:
                 sug = dict(name=n if wrong_n else r['name'], modifier=m if wrong_m else _lbl(r)[1])
                 says = [f'{n} ({pn:.0%})'] * wrong_n + [f'edition {m} ({pm:.0%})'] * wrong_m
-                out.append(dict(kind='model', files=[f], labels={f:r}, options=[sug],
-                                why=f"labelled {r['name']} ({r['modifier']}); the model is sure of {' and '.join(says)}"))
+                out.append(
+                    dict(kind='model', files=[f], labels={f: r}, options=[sug],
+                         why=f"labelled {r['name']} ({r['modifier']}); the model is sure of {' and '.join(says)}")
+                )
     for idx in self.groups:
         fs = [self.files[i] for i in idx if self.files[i] in recs]
         lbls = {_lbl(recs[f]) for f in fs}
@@ -340,14 +373,19 @@ class _BadRequest(Exception):
 
 async def _body(req:Request, *keys)->dict:
     "The JSON object of POST `req`, with `keys` present; raises `_BadRequest` with status and message otherwise."
-    if (o := req.headers.get('origin')) and o.split('://')[-1] != req.headers.get('host'): raise _BadRequest(403, f'cross-origin request from {o} refused')
-    if req.headers.get('content-type', '').split(';')[0].strip() != 'application/json': raise _BadRequest(415, 'send the body as application/json')
+    if (o := req.headers.get('origin')) and o.split('://')[-1] != req.headers.get('host'):
+        raise _BadRequest(403, f'cross-origin request from {o} refused')
+    if req.headers.get('content-type', '').split(';')[0].strip() != 'application/json':
+        raise _BadRequest(415, 'send the body as application/json')
     raw = await req.body()
     if len(raw) > MAX_BODY: raise _BadRequest(413, f'request body over {MAX_BODY:,} bytes')
-    try: d = json.loads(raw)
-    except (ValueError, RecursionError) as e: raise _BadRequest(400, f'request body is not valid JSON ({str(e)[:100]})') from None
+    try:
+        d = json.loads(raw)
+    except (ValueError, RecursionError) as e:
+        raise _BadRequest(400, f'request body is not valid JSON ({str(e)[:100]})') from None
     if not isinstance(d, dict): raise _BadRequest(422, f'request body must be a JSON object, not {type(d).__name__}')
-    if miss := [k for k in keys if k not in d]: raise _BadRequest(422, f'request body is missing {", ".join(map(repr, miss))}')
+    if miss := [k for k in keys if k not in d]:
+        raise _BadRequest(422, f'request body is missing {", ".join(map(repr, miss))}')
     return d
 
 def _err(status, msg): return JSONResponse({'error':msg}, status_code=status)
@@ -356,11 +394,16 @@ def _err(status, msg): return JSONResponse({'error':msg}, status_code=status)
 def _api(fn):
     "Wrap endpoint `fn(req)` so bad input becomes a 4xx JSON error with a message, never a traceback."
     async def _f(req):
-        try: return JSONResponse(await fn(req))
-        except _BadRequest as e: return _err(e.status, e.msg)
-        except LabelConflict as e: return _err(409, str(e))
-        except LabelError as e: return _err(409, f'{e}\nNothing was written: fix the file (or undo the edit), then decide again.')
-        except (ValueError, TypeError, KeyError) as e: return _err(422, str(e))
+        try:
+            return JSONResponse(await fn(req))
+        except _BadRequest as e:
+            return _err(e.status, e.msg)
+        except LabelConflict as e:
+            return _err(409, str(e))
+        except LabelError as e:
+            return _err(409, f'{e}\nNothing was written: fix the file (or undo the edit), then decide again.')
+        except (ValueError, TypeError, KeyError) as e:
+            return _err(422, str(e))
     return _f
 
 def _img_route(lab):
@@ -368,7 +411,8 @@ def _img_route(lab):
         f = req.path_params['path']
         p = core._inside(lab.root, f)
         if p is None: return _err(403, 'outside the data folder')
-        if not p.is_file() or p.relative_to(lab.root.resolve()).as_posix() not in lab._fileset: return _err(404, 'not an image of the data folder')
+        if not p.is_file() or p.relative_to(lab.root.resolve()).as_posix() not in lab._fileset:
+            return _err(404, 'not an image of the data folder')
         return FileResponse(p, headers={'Cache-Control':'no-store', 'X-Content-Type-Options':'nosniff'})
     return img
 
@@ -379,12 +423,20 @@ def label_app(lab:Labeller, # The labelling session to serve
     "The Starlette app serving `lab`: the page, its images and the JSON API."
     from starlette.concurrency import run_in_threadpool as _bg
     lab._fileset = set(lab.files)
-    def nxt(req, d): return dict(item=lab.next_item(str(d.get('tab', '')), [int(o) for o in d.get('skip', []) if str(o).lstrip('-').isdigit()]),
-                                 progress=lab.progress())
+    def nxt(req, d):
+        return dict(
+            item=lab.next_item(str(d.get('tab', '')),
+                               [int(o) for o in d.get('skip', []) if str(o).lstrip('-').isdigit()]),
+            progress=lab.progress(),
+        )
     async def page(req): return HTMLResponse(PAGE)
-    async def state(req): return dict(data=str(lab.root), labels=str(lab.store.path), model=bool(lab.pred), mods=MODIFIERS,
-                                      progress=lab.progress(), bad=lab.bad[:20])
-    async def next_(req): return await _bg(nxt, req, dict(tab=req.query_params.get('tab', ''), skip=req.query_params.get('skip', '').split(',')))
+    async def state(req):
+        return dict(data=str(lab.root), labels=str(lab.store.path), model=bool(lab.pred), mods=MODIFIERS,
+                    progress=lab.progress(), bad=lab.bad[:20])
+    async def next_(req):
+        return await _bg(
+            nxt, req, dict(tab=req.query_params.get('tab', ''), skip=req.query_params.get('skip', '').split(','))
+        )
     async def search(req): return dict(names=search_names(req.query_params.get('q', '')[:100], lab.vocab()))
     async def review(req): return dict(items=await _bg(lab.review))
     async def label(req):
@@ -399,7 +451,9 @@ def label_app(lab:Labeller, # The labelling session to serve
         except _BadRequest as e: return _err(e.status, e.msg)
         msg = lab.finish()
         srv = getattr(app.state, 'server', None)
-        return JSONResponse(dict(message=msg), background=BackgroundTask(lambda: setattr(srv, 'should_exit', True)) if srv else None)
+        return JSONResponse(
+            dict(message=msg), background=BackgroundTask(lambda: setattr(srv, 'should_exit', True)) if srv else None
+        )
     routes = [Route('/', page), Route('/review', page), Route('/img/{path:path}', _img_route(lab)),
               Route('/api/state', _api(state)), Route('/api/next', _api(next_)), Route('/api/search', _api(search)),
               Route('/api/review', _api(review)), Route('/api/label', _api(label), methods=['POST']),
@@ -407,85 +461,121 @@ def label_app(lab:Labeller, # The labelling session to serve
     app = Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))])
     return app
 
-# %% ../nbs/16_label.ipynb #a42cf07f
+# %% ../nbs/16_label.ipynb #8f041d2e
 @patch
 def vocab(self:Labeller)->list:
     "Names the type-ahead search offers: catalogue, model vocabulary, names in the labels file."
-    with self.store.lock: recs = self.store.records()
-    return list(dict.fromkeys([*CATALOGUE, *self.names, *(r['name'] for r in recs.values() if isinstance(r.get('name'), str))]))
+    with self.store.lock:
+        recs = self.store.records()
+    return list(
+        dict.fromkeys([*CATALOGUE, *self.names, *(r['name'] for r in recs.values() if isinstance(r.get('name'), str))])
+    )
 
+# %% ../nbs/16_label.ipynb #853935b2
 @patch
 def retrain_cmd(self:Labeller)->str:
     "The shell command that runs the main job (augment, train, evaluate) on this folder's labels."
-    lbl = [] if self.store.path == self.root/'labels.json' else ['--labels', str(self.store.path)]
-    return shlex.join(['balatro_pipeline', '--data', str(self.root), *lbl, '--out', f'runs/{core.slug(self.root.resolve().name)}'])
+    lbl = [] if self.store.path == self.root / 'labels.json' else ['--labels', str(self.store.path)]
+    return shlex.join(
+        ['balatro_pipeline', '--data', str(self.root), *lbl, '--out', f'runs/{core.slug(self.root.resolve().name)}']
+    )
 
+# %% ../nbs/16_label.ipynb #ec95e116
 @patch
 def finish(self:Labeller)->str:
     "Message for the end of the session (printed once): labels written, progress, the retrain command."
     if not getattr(self, '_finished', False):
         self._finished = True
-        print(f'balatro_label: {len(self.decided)} image(s) labelled this session; {self.progress()} ({self.store.path}).\n'
-              f'Retrain on the new labels with:\n  {self.retrain_cmd()}', flush=True)
+        print(
+            f'balatro_label: {len(self.decided)} image(s) labelled this session;'
+            f' {self.progress()} ({self.store.path}).\n'
+            f'Retrain on the new labels with:\n  {self.retrain_cmd()}',
+            flush=True,
+        )
     return self.retrain_cmd()
 
 # %% ../nbs/16_label.ipynb #6827f2ec
 PAGE = r"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>balatro_label</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-:root{--bg:#1d2b2a;--panel:#26393a;--ink:#eef3ef;--dim:#9db3ad;--acc:#f5b43c;--blue:#3c8ff5;--red:#f0564b;--green:#4bbf73}
-*{box-sizing:border-box} [hidden]{display:none!important} body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.4 system-ui,sans-serif}
+:root{--bg:#1d2b2a;--panel:#26393a;--ink:#eef3ef;--dim:#9db3ad;--acc:#f5b43c;--blue:#3c8ff5;--red:#f0564b;
+--green:#4bbf73}
+*{box-sizing:border-box} [hidden]{display:none!important}
+body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.4 system-ui,sans-serif}
 header{display:flex;gap:18px;align-items:center;padding:10px 18px;background:#142020;border-bottom:2px solid #0c1414}
-header h1{font-size:18px;margin:0;color:var(--acc)} #progress{flex:1;font-weight:600} header a,header button{color:var(--ink)}
-button{background:#34504f;color:var(--ink);border:1px solid #4d6b69;border-radius:6px;padding:6px 12px;font:inherit;cursor:pointer}
-button:hover{background:#42625f} button.sel{background:var(--blue);border-color:#8dbdfa} button.go{background:var(--green);color:#0d1d12;font-weight:700}
-main{display:flex;gap:24px;padding:18px;align-items:flex-start} kbd{background:#0c1414;border-radius:4px;padding:0 5px;font-size:12px;color:var(--dim)}
+header h1{font-size:18px;margin:0;color:var(--acc)} #progress{flex:1;font-weight:600}
+header a,header button{color:var(--ink)}
+button{background:#34504f;color:var(--ink);border:1px solid #4d6b69;border-radius:6px;padding:6px 12px;font:inherit;
+cursor:pointer}
+button:hover{background:#42625f} button.sel{background:var(--blue);border-color:#8dbdfa}
+button.go{background:var(--green);color:#0d1d12;font-weight:700}
+main{display:flex;gap:24px;padding:18px;align-items:flex-start}
+kbd{background:#0c1414;border-radius:4px;padding:0 5px;font-size:12px;color:var(--dim)}
 #imgs{flex:0 0 auto;display:flex;flex-direction:column;gap:8px;align-items:center}
 #big{height:380px;image-rendering:pixelated;border-radius:10px;background:#000;box-shadow:0 6px 18px #0008}
-#strip img{height:72px;margin:2px;border-radius:4px;image-rendering:pixelated;opacity:.85} #files{color:var(--dim);font-size:12px;max-width:420px;word-break:break-all;text-align:center}
-#side{flex:1;max-width:560px;display:flex;flex-direction:column;gap:14px} .box{background:var(--panel);border-radius:10px;padding:12px 14px}
+#strip img{height:72px;margin:2px;border-radius:4px;image-rendering:pixelated;opacity:.85}
+#files{color:var(--dim);font-size:12px;max-width:420px;word-break:break-all;text-align:center}
+#side{flex:1;max-width:560px;display:flex;flex-direction:column;gap:14px}
+.box{background:var(--panel);border-radius:10px;padding:12px 14px}
 .box h2{margin:0 0 8px;font-size:13px;text-transform:uppercase;letter-spacing:.08em;color:var(--dim)}
-#top3 div{display:flex;justify-content:space-between;padding:5px 8px;border-radius:6px;cursor:pointer} #top3 div.sel{background:var(--blue)}
-.bar{height:4px;background:var(--acc);border-radius:2px;margin-top:2px} #mods{display:flex;gap:6px;flex-wrap:wrap} #mods button small{color:var(--dim)}
-#pending{font-size:22px;font-weight:700} #q{width:100%;padding:9px 10px;font-size:16px;border-radius:6px;border:1px solid #4d6b69;background:#101c1c;color:var(--ink)}
-#res div{padding:4px 8px;border-radius:5px;cursor:pointer} #res div.hi{background:var(--blue)} #actions{display:flex;gap:8px}
-#status{min-height:22px} .err{color:var(--red);white-space:pre-wrap} .ok{color:var(--green)} #keys{color:var(--dim);font-size:13px}
-table{border-collapse:collapse;width:100%} td{padding:8px;border-bottom:1px solid #34504f;vertical-align:middle} td img{height:90px;image-rendering:pixelated;border-radius:6px;margin-right:4px}
+#top3 div{display:flex;justify-content:space-between;padding:5px 8px;border-radius:6px;cursor:pointer}
+#top3 div.sel{background:var(--blue)}
+.bar{height:4px;background:var(--acc);border-radius:2px;margin-top:2px} #mods{display:flex;gap:6px;flex-wrap:wrap}
+#mods button small{color:var(--dim)}
+#pending{font-size:22px;font-weight:700} #q{width:100%;padding:9px 10px;font-size:16px;border-radius:6px;
+border:1px solid #4d6b69;background:#101c1c;color:var(--ink)}
+#res div{padding:4px 8px;border-radius:5px;cursor:pointer} #res div.hi{background:var(--blue)}
+#actions{display:flex;gap:8px}
+#status{min-height:22px} .err{color:var(--red);white-space:pre-wrap} .ok{color:var(--green)}
+#keys{color:var(--dim);font-size:13px}
+table{border-collapse:collapse;width:100%} td{padding:8px;border-bottom:1px solid #34504f;vertical-align:middle}
+td img{height:90px;image-rendering:pixelated;border-radius:6px;margin-right:4px}
 </style></head><body>
-<header><h1>balatro_label</h1><span id="progress">…</span><a href="/">label</a><a href="/review">review</a><button id="done">Done</button></header>
+<header><h1>balatro_label</h1><span id="progress">…</span><a href="/">label</a><a href="/review">review</a><button
+  id="done">Done</button></header>
 <main id="label" hidden>
  <div id="imgs"><img id="big" alt="card"><div id="strip"></div><div id="files"></div></div>
  <div id="side">
   <div class="box"><h2>Label</h2><div id="pending">–</div></div>
   <div class="box" id="propbox"><h2>Proposal</h2><div id="top3"></div></div>
   <div class="box"><h2>Edition <kbd>1</kbd>–<kbd>5</kbd></h2><div id="mods"></div></div>
-  <div class="box"><h2>Search names (type; <kbd>↑</kbd><kbd>↓</kbd> <kbd>Enter</kbd>)</h2><input id="q" autocomplete="off" spellcheck="false" placeholder="type a card name: shorcut, seance, hearts 2 …"><div id="res"></div></div>
-  <div id="actions"><button class="go" id="accept">Accept <kbd>Enter</kbd></button><button id="skip">Skip <kbd>S</kbd></button><button id="undo">Undo <kbd>U</kbd></button></div>
+  <div class="box"><h2>Search names (type; <kbd>↑</kbd><kbd>↓</kbd> <kbd>Enter</kbd>)</h2><input id="q"
+    autocomplete="off" spellcheck="false" placeholder="type a card name: shorcut, seance, hearts 2 …"><div
+    id="res"></div></div>
+  <div id="actions"><button class="go" id="accept">Accept <kbd>Enter</kbd></button><button id="skip">Skip
+    <kbd>S</kbd></button><button id="undo">Undo <kbd>U</kbd></button></div>
   <div id="status"></div>
-  <div id="keys">Enter accept · letters search · 1–5 edition · ↑↓ top-3 · Shift+U undo · Shift+S skip · / search starting with a digit</div>
+  <div id="keys">Enter accept · letters search · 1–5 edition · ↑↓ top-3 · Shift+U undo · Shift+S skip · / search
+    starting with a digit</div>
  </div>
 </main>
-<main id="review" hidden><div style="flex:1"><h2>Review: likely mislabels</h2><div id="rstatus"></div><table id="rtab"></table></div></main>
+<main id="review" hidden><div style="flex:1"><h2>Review: likely mislabels</h2><div id="rstatus"></div><table
+  id="rtab"></table></div></main>
 <script>
 const $=s=>document.querySelector(s), tab=Math.random().toString(36).slice(2);
 let S={item:null,name:null,mod:'Base',res:[],hi:0,skip:[],undo:[],busy:false,force:false,mods:[]};
 const enc=f=>'/img/'+f.split('/').map(encodeURIComponent).join('/');
 const pct=p=>Math.round(p*100)+' %';
-function status(msg,cls){$('#status').className=cls||'';$('#status').textContent=msg;document.body.dataset.status=cls||''}
+function status(msg,cls){$('#status').className=cls||'';$('#status').textContent=msg;
+  document.body.dataset.status=cls||''}
 async function api(path,body){
-  const r=await fetch(path,body===undefined?{}:{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify(body)});
-  const d=await r.json().catch(()=>({error:'server answered '+r.status})); if(!r.ok) throw new Error(d.error||r.status); return d}
+  const r=await fetch(path,body===undefined?{}:{method:'POST',headers:{'Content-Type':'application/json'},
+    body:JSON.stringify(body)});
+  const d=await r.json().catch(()=>({error:'server answered '+r.status})); if(!r.ok) throw new Error(d.error||r.status);
+    return d}
 function show(d){
   if(d.progress) $('#progress').textContent=d.progress;
   const it=S.item=d.item; S.res=[];$('#res').innerHTML='';$('#q').value='';S.force=false;
   document.body.dataset.seq=(+document.body.dataset.seq||0)+1;
   $('#big').hidden=!it;
-  if(!it){$('#big').removeAttribute('src');$('#strip').innerHTML='';$('#files').textContent='';$('#pending').textContent='All images labelled 🎉';
+  if(!it){$('#big').removeAttribute('src');$('#strip').innerHTML='';$('#files').textContent='';
+    $('#pending').textContent='All images labelled 🎉';
     $('#top3').innerHTML='';document.body.dataset.files='';return}
   document.body.dataset.files=JSON.stringify(it.files);
   $('#big').src=enc(it.files[0]);
   $('#strip').innerHTML=it.files.length>1?it.files.slice(1).map(f=>`<img src="${enc(f)}">`).join(''):'';
-  $('#files').textContent=it.files.length>1?`${it.files.length} near-duplicate images, labelled together: ${it.files.join(', ')}`:it.files[0];
+  $('#files').textContent=it.files.length>1?
+    `${it.files.length} near-duplicate images, labelled together: ${it.files.join(', ')}`:it.files[0];
   const p=it.proposal; $('#propbox').hidden=!p;
   S.name=p?p.top3[0][0]:null; S.mod=p?p.modifier:'Base';
   document.body.dataset.proposal=p?JSON.stringify([p.top3[0][0],p.modifier]):'';
@@ -493,10 +583,13 @@ function show(d){
 function render(){
   const p=S.item&&S.item.proposal;
   $('#pending').textContent=S.name?`${S.name} · ${S.mod}`:`type a name · ${S.mod}`;
-  $('#top3').innerHTML=p?p.top3.map(([n,q],i)=>`<div data-i="${i}" class="${n==S.name?'sel':''}"><span>${i+1}. ${esc(n)}</span><span>${pct(q)}</span></div>`).join(''):'';
-  $('#top3').querySelectorAll('div').forEach(e=>e.onclick=()=>{S.name=p.top3[+e.dataset.i][0];render();$('#q').focus()});
+  $('#top3').innerHTML=p?p.top3.map(([n,q],i)=>`<div data-i="${i}" class="${n==S.name?'sel':''}"><span>${i+
+    1}. ${esc(n)}</span><span>${pct(q)}</span></div>`).join(''):'';
+  $('#top3').querySelectorAll('div').forEach(e=>e.onclick=()=>{S.name=p.top3[+e.dataset.i][0];render();
+    $('#q').focus()});
   const mp=p?Object.fromEntries(p.mods):{};
-  $('#mods').innerHTML=S.mods.map((m,i)=>`<button data-m="${m}" class="${m==S.mod?'sel':''}">${i+1} ${m}${p?` <small>${pct(mp[m])}</small>`:''}</button>`).join('');
+  $('#mods').innerHTML=S.mods.map((m,i)=>`<button data-m="${m}" class="${m==S.mod?'sel':''}">${i+1} ${m}${p?
+    ` <small>${pct(mp[m])}</small>`:''}</button>`).join('');
   $('#mods').querySelectorAll('button').forEach(e=>e.onclick=()=>{S.mod=e.dataset.m;render();$('#q').focus()});
   $('#res').innerHTML=S.res.map((n,i)=>`<div data-i="${i}" class="${i==S.hi?'hi':''}">${esc(n)}</div>`).join('');
   $('#res').querySelectorAll('div').forEach(e=>e.onclick=()=>save(S.res[+e.dataset.i]))}
@@ -505,24 +598,29 @@ async function next(){show(await api(`/api/next?tab=${tab}&skip=${S.skip.join(',
 async function save(name){
   if(S.busy||!S.item)return; name=name||S.name; if(!name){status('type a name first','err');return}
   const it=S.item, mod=S.mod; S.busy=true; status('saving …');
-  try{const d=await api('/api/label',{files:it.files,name,modifier:mod,expect:Object.fromEntries(it.files.map(f=>[f,null])),tab,skip:S.skip});
+  try{const d=await api('/api/label',{files:it.files,name,modifier:mod,expect:Object.fromEntries(it.files.map(f=>[f,
+    null])),tab,skip:S.skip});
     S.undo.push({item:it,before:d.before,after:{name,modifier:mod}});
-    show(d); status(`saved ${it.files.length>1?it.files.length+' images':it.files[0]} → ${name} (${mod})`+(d.reloaded?' · labels.json had changed on disk and was reloaded first':''),'ok')}
+    show(d); status(`saved ${it.files.length>1?it.files.length+' images':it.files[0]} → ${name} (${mod})`+(d.reloaded?
+      ' · labels.json had changed on disk and was reloaded first':''),'ok')}
   catch(e){status(e.message,'err'); if(/now labelled|reload/.test(e.message)) await next()}
   finally{S.busy=false}}
 async function undo(){
   const u=S.undo.pop(); if(!u||S.busy){status('nothing to undo','err');return} S.busy=true;
-  try{const d=await api('/api/undo',{files:u.item.files,restore:u.before,expect:Object.fromEntries(u.item.files.map(f=>[f,u.after])),tab,skip:S.skip});
+  try{const d=await api('/api/undo',{files:u.item.files,restore:u.before,expect:Object.fromEntries(u.item.files.map(f=>
+    [f,u.after])),tab,skip:S.skip});
     show({item:u.item,progress:d.progress}); status('undone: '+u.item.files.join(', '),'ok')}
   catch(e){status(e.message,'err')} finally{S.busy=false}}
 async function skip(){if(!S.item)return; S.skip.push(S.item.id); status('skipped '+S.item.files[0]); await next()}
 async function search(){const q=$('#q').value; if(!q.trim()){S.res=[];render();return}
-  const d=await api('/api/search?q='+encodeURIComponent(q)); if($('#q').value===q){S.res=d.names;S.hi=0;render();document.body.dataset.q=q}}
+  const d=await api('/api/search?q='+encodeURIComponent(q)); if($('#q').value===q){S.res=d.names;S.hi=0;render();
+    document.body.dataset.q=q}}
 function key(e){
   const q=$('#q'), empty=q.value==='' && !S.force;
   if(!empty){
     if(e.key==='Enter'){e.preventDefault(); if(S.res.length) save(S.res[S.hi]); else status('no name matches','err')}
-    else if(e.key==='ArrowDown'||e.key==='ArrowUp'){e.preventDefault();S.hi=(S.hi+(e.key==='ArrowDown'?1:-1)+S.res.length)%Math.max(1,S.res.length);render()}
+    else if(e.key==='ArrowDown'||e.key==='ArrowUp'){e.preventDefault();
+      S.hi=(S.hi+(e.key==='ArrowDown'?1:-1)+S.res.length)%Math.max(1,S.res.length);render()}
     else if(e.key==='Escape'){q.value='';S.force=false;S.res=[];render()}
     return}
   const p=S.item&&S.item.proposal, i='12345'.indexOf(e.key);
@@ -534,17 +632,23 @@ function key(e){
     S.name=p.top3[(k+(e.key==='ArrowDown'?1:2))%3][0];render()}}
 async function review(){
   const d=await api('/api/review'); const t=$('#rtab');
-  $('#rstatus').textContent=d.items.length?`${d.items.length} item(s) to check`:'Nothing suspicious: no labelled image contradicts the model or its near-duplicates.';
-  t.innerHTML=d.items.map((o,k)=>`<tr data-k="${k}"><td>${o.files.map(f=>`<img src="${enc(f)}" title="${esc(f)}">`).join('')}</td>
-   <td>${esc(o.why)}<br><small>${o.files.map(f=>esc(f)+': '+esc(o.labels[f].name)+' ('+esc(o.labels[f].modifier)+')').join('<br>')}</small></td>
-   <td>${o.options.map((l,j)=>`<button class="fix" data-j="${j}">${o.files.length>1?'all → ':'→ '}${esc(l.name)} (${l.modifier})</button>`).join(' ')}</td></tr>`).join('');
+  $('#rstatus').textContent=d.items.length?
+    `${d.items.length} item(s) to check`:'Nothing suspicious: no labelled image contradicts the model or its near-duplicates.';
+  t.innerHTML=d.items.map((o,k)=>`<tr data-k="${k}"><td>${o.files.map(f=>
+    `<img src="${enc(f)}" title="${esc(f)}">`).join('')}</td>
+   <td>${esc(o.why)}<br><small>${o.files.map(f=>esc(f)+': '+esc(o.labels[f].name)+' ('+esc(o.labels[f].modifier)+
+     ')').join('<br>')}</small></td>
+   <td>${o.options.map((l,j)=>`<button class="fix" data-j="${j}">${o.files.length>1?
+     'all → ':'→ '}${esc(l.name)} (${l.modifier})</button>`).join(' ')}</td></tr>`).join('');
   t.querySelectorAll('tr').forEach(tr=>tr.querySelectorAll('button').forEach(b=>b.onclick=async()=>{
     const o=d.items[+tr.dataset.k], l=o.options[+b.dataset.j];
-    try{await api('/api/label',{files:o.files,name:l.name,modifier:l.modifier,expect:o.labels,tab,source:'review'});await review()}
+    try{await api('/api/label',{files:o.files,name:l.name,modifier:l.modifier,expect:o.labels,tab,source:'review'});
+      await review()}
     catch(e){$('#rstatus').textContent=e.message}}))}
 async function init(){
   const st=await api('/api/state'); S.mods=st.mods; $('#progress').textContent=st.progress;
-  $('#done').onclick=async()=>{const d=await api('/api/done',{}); document.body.innerHTML=`<main><div class="box"><h2>Done</h2>Retrain on the new labels with:<pre>${esc(d.message)}</pre>The server has stopped.</div></main>`};
+  $('#done').onclick=async()=>{const d=await api('/api/done',{});
+    document.body.innerHTML=`<main><div class="box"><h2>Done</h2>Retrain on the new labels with:<pre>${esc(d.message)}</pre>The server has stopped.</div></main>`};
   if(location.pathname==='/review'){$('#review').hidden=false; await review(); document.body.dataset.ready='1'; return}
   $('#label').hidden=false; $('#accept').onclick=()=>save(); $('#skip').onclick=skip; $('#undo').onclick=undo;
   $('#q').addEventListener('keydown',key); $('#q').addEventListener('input',search);
@@ -558,8 +662,12 @@ def serve(lab:Labeller, host:str='127.0.0.1', port:int=8765, quiet:bool=False):
     "Serve `lab` on `host`:`port` until Done or Ctrl-C, then print the retrain command."
     hosts = ['*'] if host in ('0.0.0.0', '::') else ['127.0.0.1', 'localhost', host]
     app = label_app(lab, hosts)
-    srv = app.state.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level='warning', access_log=False))
-    if not quiet: print(f'balatro_label: {len(lab.files)} images in {lab.root} ({lab.progress()}); open http://{host}:{port}/', flush=True)
+    srv = app.state.server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level='warning', access_log=False)
+    )
+    if not quiet:
+        print(f'balatro_label: {len(lab.files)} images in {lab.root} ({lab.progress()}); open http://{host}:{port}/',
+              flush=True)
     for b in lab.bad[:20]: print(f'  skipped unreadable image {b}', flush=True)
     srv.run()
     lab.finish()
@@ -573,20 +681,24 @@ def balatro_label(data:str=None,     # Image folder to label (required)
                   port:int=8765,     # Port
                   sure:float=0.9,    # Review page: model probability counted as "very sure"
                  ):
-    "Label the images in DATA in the browser: confirm the model's proposals, keyboard first; every decision is saved at once."
+    "Label the images in DATA in the browser: confirm the model's proposals, keyboard first; each decision is saved."
     def fail(msg): print(f'balatro_label: {msg}', file=sys.stderr); sys.exit(2)
     if data is None: fail('give the image folder: --data DIR')
     try:
-        with socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET) as s:   # before the slow part; as uvicorn binds
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((host, port))
-    except OSError as e: fail(f'cannot serve on {host}:{port} ({e.strerror or e}); is the app already running? Pick another --port')
+        with socket.socket(
+            socket.AF_INET6 if ':' in host else socket.AF_INET
+        ) as s:  # before the slow part; as uvicorn binds
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as e:
+        fail(f'cannot serve on {host}:{port} ({e.strerror or e}); is the app already running? Pick another --port')
     try: lab = Labeller(data, labels, model, sure=sure)
     except (OSError, ValueError) as e: fail(e)
     serve(lab, host, port)
 
 # %% ../nbs/16_label.ipynb #9abffe0f
 def _typo(s:str)->str:
-    "`s` in lower case without accents, one letter dropped from its longest word (a typing slip the search must forgive)."
+    "`s` in lower case without accents, one letter dropped from its longest word (a slip the search must forgive)."
     s = name_key(s); w = max(s.split(), key=len)
     return s.replace(w, w[:len(w)//2] + w[len(w)//2+1:], 1) if len(w) >= 6 else s
 
@@ -613,11 +725,16 @@ def keyboard_label(page,            # A Playwright page showing the app
             page.keyboard.type(q); k += 1
             page.wait_for_function('q => document.body.dataset.q === q', arg=q, timeout=timeout)
             top = page.inner_text('#res div.hi')
-            if name_key(top) != name_key(name): raise AssertionError(f'search for {q!r} offered {top!r} first, not {name!r}')
+            if name_key(top) != name_key(name):
+                raise AssertionError(f'search for {q!r} offered {top!r} first, not {name!r}')
         page.evaluate('document.body.dataset.status = "pending"')
         page.keyboard.press('Enter')
-        page.wait_for_function(f'document.body.dataset.status == "err" || document.body.dataset.status == "ok" && document.body.dataset.seq != "{seq}"',
-                               timeout=timeout)
+        page.wait_for_function(
+            'document.body.dataset.status == "err" || document.body.dataset.status == "ok"'
+            ' && document.body.dataset.seq !='
+            f' "{seq}"',
+            timeout=timeout,
+        )
         if page.evaluate('document.body.dataset.status') == 'err': raise AssertionError(page.inner_text('#status'))
         done += 1; acc += ok
         if check: check(files, name, mod, ok)

@@ -19,9 +19,13 @@ def _arch_fn(arch):
     "Constructor and name for `arch` (name or callable)."
     if callable(arch): return arch,arch.__name__
     name = str(arch)
-    if name.startswith(('xresnet','xse_','xsenet','xresnext')) and hasattr(xresnet, name): return getattr(xresnet, name),name
+    if name.startswith(('xresnet', 'xse_', 'xsenet', 'xresnext')) and hasattr(xresnet, name):
+        return getattr(xresnet, name), name
     if name in torchvision.models.list_models(torchvision.models): return partial(_tv_model, name),name
-    raise ValueError(f"unknown architecture {name!r}: use a fastai xresnet name (e.g. 'xresnet18') or a torchvision model name (e.g. 'resnet18', 'efficientnet_b0')")
+    raise ValueError(
+        f"unknown architecture {name!r}: use a fastai xresnet name (e.g. 'xresnet18') or a torchvision model name (e.g."
+        " 'resnet18', 'efficientnet_b0')"
+    )
 
 def _tv_model(name, pretrained=False, **kwargs):
     return torchvision.models.get_model(name, weights='DEFAULT' if pretrained else None, **kwargs)
@@ -39,7 +43,8 @@ def card_body(arch='resnet18',     # Architecture name or constructor
 # %% ../nbs/05_model.ipynb #8ec818d5
 class CardModel(Module):
     "Shared encoder `body` → pooled features → (`name_head`, `mod_head`) logits."
-    def __init__(self, body, nf, n_names, n_mods=len(MODIFIERS), lin_ftrs=None, ps=0.5, concat_pool=True, init=nn.init.kaiming_normal_):
+    def __init__(self, body, nf, n_names, n_mods=len(MODIFIERS), lin_ftrs=None, ps=0.5, concat_pool=True,
+                 init=nn.init.kaiming_normal_):
         self.body = body
         self.pool = nn.Sequential(AdaptiveConcatPool2d() if concat_pool else nn.AdaptiveAvgPool2d(1), Flatten())
         self.nf = nf*2 if concat_pool else nf
@@ -68,7 +73,8 @@ def create_card_model(arch='resnet18',      # Architecture name (see `card_body`
     "A `CardModel` for `n_names` names and `n_mods` modifiers; `model.cfg` holds what rebuilds it."
     if not n_names or n_names < 1: raise ValueError(f"n_names must be a positive int, not {n_names!r}")
     arch_kwargs = dict(arch_kwargs or {})
-    lin_ftrs = [512] if lin_ftrs is None else [int(o) for o in lin_ftrs]   # fastai's default, spelled out so saved configs never depend on it
+    # fastai's default, spelled out so saved configs never depend on it
+    lin_ftrs = [512] if lin_ftrs is None else [int(o) for o in lin_ftrs]
     body = card_body(arch, pretrained, **arch_kwargs)
     nf = num_features_model(body)
     m = CardModel(body, nf, n_names, n_mods, lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool)
@@ -99,17 +105,26 @@ class CardLoss:
                  reduction:str='mean', # 'mean', 'sum' or 'none'
                  label_smoothing:float=0.): # Label smoothing for both heads
         store_attr()
-        self.name_weight,self.mod_weight = [None if o is None else torch.as_tensor(o, dtype=torch.float32) for o in (name_weight, mod_weight)]
+        self.name_weight, self.mod_weight = [
+            None if o is None else torch.as_tensor(o, dtype=torch.float32) for o in (name_weight, mod_weight)
+        ]
 
     def _ce(self, out, y, w):
-        if w is not None: w = w.to(device=out.device, dtype=out.dtype if out.dtype!=torch.float16 else torch.float32)
-        return F.cross_entropy(out.float(), y.long(), weight=w, reduction=self.reduction, label_smoothing=self.label_smoothing)
+        if w is not None:
+            w = w.to(device=out.device, dtype=out.dtype if out.dtype != torch.float16 else torch.float32)
+        return F.cross_entropy(
+            out.float(), y.long(), weight=w, reduction=self.reduction, label_smoothing=self.label_smoothing
+        )
 
     def __call__(self, out, y_name, y_mod):
         return self._ce(out[0], y_name, self.name_weight) + self.mod_w*self._ce(out[1], y_mod, self.mod_weight)
     def activation(self, out): return tuple(F.softmax(o, dim=-1) for o in out)
     def decodes(self, out): return tuple(o.argmax(dim=-1) for o in out)
-    def __repr__(self): return f"CardLoss(mod_w={self.mod_w}, weighted={self.name_weight is not None or self.mod_weight is not None}, reduction={self.reduction!r})"
+    def __repr__(self):
+        return (
+            f"CardLoss(mod_w={self.mod_w}, weighted={self.name_weight is not None or self.mod_weight is not None},"
+            f" reduction={self.reduction!r})"
+        )
 
 # %% ../nbs/05_model.ipynb #871b41c5
 def inv_freq_weights(y,               # Integer class of every training item
@@ -155,6 +170,6 @@ class ModBalancedAccuracy(Metric):
     def name(self): return 'mod_bal_acc'
 
 def card_metrics(split_by:str='group')->list:
-    "Fresh per-head metrics; with `split_by='name'` only the modifier ones (held-out names cannot be scored by the name head)."
+    "Fresh per-head metrics; with `split_by='name'` only the modifier ones (the name head cannot score held-out names)."
     mods = [mod_acc, ModBalancedAccuracy()]
     return mods if split_by=='name' else [name_top1, name_top3]+mods

@@ -21,7 +21,7 @@ __all__ = ['group_perm', 'CardMixHandler', 'CardMixUp', 'CardCutMix', 'EditionSy
 def group_perm(groups:Tensor, # Integer labels, one per item (e.g. the modifier targets of a batch)
                same:bool=True, # Only move items within groups of equal label
               )->Tensor:
-    "A random permutation of `range(len(groups))`; with `same`, each item is paired only with an item of equal `groups` value."
+    "A random permutation of `range(len(groups))`; with `same`, items pair only with items of equal `groups` value."
     n,dev = len(groups),groups.device
     if not same: return torch.randperm(n, device=dev)
     perm = torch.arange(n, device=dev)
@@ -32,7 +32,7 @@ def group_perm(groups:Tensor, # Integer labels, one per item (e.g. the modifier 
 
 # %% ../nbs/05a_regularise.ipynb #3afbd3bd
 class CardMixHandler(MixHandler):
-    "Base class for two-target mixing: stores `lam`, `shuffle` and permuted targets `yb1`; `lf` blends the two-head loss by `lam`."
+    "Base class for two-target mixing: stores `lam`, `shuffle`, permuted targets `yb1`; `lf` blends the loss by `lam`."
     run_valid = False
     def __init__(self,
         alpha:float=0.4, # `Beta(alpha, alpha)` concentration
@@ -47,12 +47,17 @@ class CardMixHandler(MixHandler):
     def before_train(self):
         "Check the loss mixes losses (not targets), then swap it for `lf`."
         if not getattr(self.learn.loss_func, 'y_int', False):
-            raise ValueError(f"{type(self).__name__} needs a loss with `y_int=True` that takes (out, y_name, y_mod), e.g. CardLoss; got {self.learn.loss_func!r}")
+            raise ValueError(
+                f"{type(self).__name__} needs a loss with `y_int=True` that takes (out, y_name, y_mod), e.g. CardLoss;"
+                " got"
+                f" {self.learn.loss_func!r}"
+            )
         super().before_train()
 
     def _shuffle(self):
         "Draw `shuffle` (within modifier groups if `same_modifier`) and permute both targets with it."
-        if len(self.yb)!=2: raise ValueError(f"{type(self).__name__} expects two targets (name, modifier), got {len(self.yb)}")
+        if len(self.yb) != 2:
+            raise ValueError(f"{type(self).__name__} expects two targets (name, modifier), got {len(self.yb)}")
         self.shuffle = group_perm(self.yb[1], self.same_modifier)
         self.yb1 = tuple(y[self.shuffle] for y in self.yb)
 
@@ -97,8 +102,10 @@ class CardCutMix(CardMixHandler):
 
 # %% ../nbs/05a_regularise.ipynb #6da0c278
 class EditionSynth(ItemTransform):
-    "Training only: with probability `p` render a Base item as one of `editions` (card region only) and relabel its modifier."
-    split_idx,order = 0,0  # train only; before `Resize` (order 1), so editions are rendered at the source resolution like the offline generator
+    "Training only: with probability `p` render a Base item as one of `editions` (card region), relabelling it."
+    # train only; before `Resize` (order 1), so editions are rendered at the source resolution
+    # like the offline generator
+    split_idx,order = 0,0
     def __init__(self,
         p:float=0.3, # Probability that a Base item is re-rendered
         editions:list=None, # Editions to draw from (default: every non-Base modifier)
@@ -108,9 +115,11 @@ class EditionSynth(ItemTransform):
     ):
         if not 0<=p<=1: raise ValueError(f"p must be in [0, 1], got {p}")
         editions = [norm_modifier(o) for o in ifnone(editions, [m for m in MODIFIERS if m!=base])]
-        if not editions or base in editions: raise ValueError(f"editions must be non-empty and exclude {base!r}, got {editions}")
+        if not editions or base in editions:
+            raise ValueError(f"editions must be non-empty and exclude {base!r}, got {editions}")
         weights = list(ifnone(weights, [1.]*len(editions)))
-        if len(weights)!=len(editions) or min(weights)<0 or sum(weights)<=0: raise ValueError(f"need one non-negative weight per edition {editions}, got {weights}")
+        if len(weights) != len(editions) or min(weights) < 0 or sum(weights) <= 0:
+            raise ValueError(f"need one non-negative weight per edition {editions}, got {weights}")
         super().__init__()
         store_attr('p,editions,weights,base')
         self.render,self.vocab = render,list(MODIFIERS)
@@ -143,9 +152,10 @@ def add_edition_synth(dls:DataLoaders, # `card_dls` output
 def base_subset_dl(dl:DataLoader, # A training `TfmdDL`/`WeightedDL` over a fastai `Datasets` (image, name, modifier)
                    base:str='Base', # Modifier to keep
                   )->DataLoader:
-    "A copy of `dl` over the items whose modifier (last target) is `base`, without `EditionSynth`; `WeightedDL` weights are kept."
+    "A copy of `dl` over the items whose modifier (last target) is `base`, without `EditionSynth`; keeps weights."
     ds = dl.dataset
-    if not isinstance(ds, Datasets): raise TypeError(f"base_subset_dl needs a loader over a fastai Datasets, got {type(ds).__name__}")
+    if not isinstance(ds, Datasets):
+        raise TypeError(f"base_subset_dl needs a loader over a fastai Datasets, got {type(ds).__name__}")
     vocab = list(ds.vocab[-1] if isinstance(ds.vocab, L) else ds.vocab)
     if base not in vocab: raise ValueError(f"modifier {base!r} is not in the modifier vocab {vocab}")
     mods = np.array([int(ds.tls[-1][i]) for i in range(len(ds))])
@@ -153,7 +163,8 @@ def base_subset_dl(dl:DataLoader, # A training `TfmdDL`/`WeightedDL` over a fast
     if len(idx)<2: raise ValueError(f"the training set has {len(idx)} {base} item(s); the Base phase needs at least 2")
     sub = type(ds)(tls=L(tl._new(tl._get(idx), split_idx=tl.split_idx) for tl in ds.tls), n_inp=ds.n_inp)
     kw = dict(wgts=dl.wgts[idx]) if isinstance(dl, WeightedDL) else {}
-    tfms = Pipeline([t for t in dl.after_item.fs if not isinstance(t, EditionSynth)])  # Base means Base: no synthetic editions
+    # Base means Base: no synthetic editions
+    tfms = Pipeline([t for t in dl.after_item.fs if not isinstance(t, EditionSynth)])
     return dl.new(dataset=sub, bs=min(dl.bs, len(idx)), after_item=tfms, **kw)
 
 # %% ../nbs/05a_regularise.ipynb #18f66c3f
@@ -164,7 +175,7 @@ def _card_loss(lf):
 
 # %% ../nbs/05a_regularise.ipynb #cf733dd4
 class BaseFirst(Callback):
-    "Train the first `epochs` epochs of each fit on Base items only with modifier loss weight `mod_w`, then on everything."
+    "Train the first `epochs` epochs of each fit on Base items only, modifier loss weight `mod_w`; then on everything."
     order = -5  # before the mixing callbacks swap the loss in `before_train`
     def __init__(self,
         epochs:int=2, # Epochs of the Base phase
@@ -179,7 +190,10 @@ class BaseFirst(Callback):
     def before_fit(self):
         "Remember the loss weight and the training loader; build the Base-only loader."
         self.lf = _card_loss(self.learn.loss_func)
-        if not hasattr(self.lf, self.attr): raise ValueError(f"BaseFirst: loss {type(self.lf).__name__} has no attribute {self.attr!r} (the modifier loss weight)")
+        if not hasattr(self.lf, self.attr):
+            raise ValueError(
+                f"BaseFirst: loss {type(self.lf).__name__} has no attribute {self.attr!r} (the modifier loss weight)"
+            )
         self.full_w,self.full_dl = getattr(self.lf, self.attr),self.dls.train
         self.base_dl = base_subset_dl(self.full_dl, self.base) if self.base_only and self.epochs>0 else None
 
@@ -203,10 +217,11 @@ class BaseFirst(Callback):
 def parse_curriculum(spec:str|None, # 'base-first:EPOCHS' ('none', '' or None: no curriculum)
                      **kwargs, # Passed to `BaseFirst`
                     )->BaseFirst|None:
-    "The curriculum callback described by `spec`, e.g. `'base-first:3'` → `BaseFirst(epochs=3)`; None for no curriculum."
+    "The curriculum callback for `spec`, e.g. `'base-first:3'` → `BaseFirst(epochs=3)`; None for no curriculum."
     if spec is None or str(spec).strip().lower() in ('', 'none', 'off', '0'): return None
     m = re.fullmatch(r'base-first:(\d+)', str(spec).strip().lower())
-    if not m: raise ValueError(f"unknown curriculum {spec!r}: expected 'base-first:EPOCHS' (e.g. 'base-first:2') or 'none'")
+    if not m:
+        raise ValueError(f"unknown curriculum {spec!r}: expected 'base-first:EPOCHS' (e.g. 'base-first:2') or 'none'")
     return BaseFirst(epochs=int(m.group(1)), **kwargs) if int(m.group(1)) else None
 
 # %% ../nbs/05a_regularise.ipynb #eb7db487
@@ -217,7 +232,8 @@ def reg_cbs(mixup:float=0., # MixUp `alpha` (0: off)
             curriculum:str|None=None, # e.g. 'base-first:2' (see `parse_curriculum`)
            )->list:
     "Callbacks for `Learner.fit` from the training options: at most one of MixUp/CutMix, plus the curriculum."
-    if mixup<0 or cutmix<0: raise ValueError(f"mixup and cutmix are Beta alphas (0 = off), got mixup={mixup}, cutmix={cutmix}")
+    if mixup < 0 or cutmix < 0:
+        raise ValueError(f"mixup and cutmix are Beta alphas (0 = off), got mixup={mixup}, cutmix={cutmix}")
     if mixup and cutmix: raise ValueError("use MixUp or CutMix, not both (both would replace the loss)")
     cbs = []
     if mixup:  cbs.append(CardMixUp(mixup, mix=mix, same_modifier=same_modifier))
