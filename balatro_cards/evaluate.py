@@ -294,20 +294,21 @@ def plot_modifier_acc(per_modifier:dict, # `metrics['per_modifier']`
 def plot_reliability(name_probs, name_targs, # Name head: (n, n_names) probabilities and (n,) true indices (-1: unknown, left out)
                      mod_probs, mod_targs,   # Modifier head: (n, n_mods) probabilities and (n,) true indices
                      n_bins:int=10,          # Equal-width confidence bins
+                     titles=('name head', 'modifier head'), # Panel titles
                     ):
     "Reliability diagram of both heads: accuracy against confidence per bin (`sklearn.calibration.calibration_curve`), with the ECE."
     fig,axs = plt.subplots(1, 2, figsize=(9, 4.2))
-    for ax,(head,p,y) in zip(axs, (('name', name_probs, name_targs), ('modifier', mod_probs, mod_targs))):
+    for ax,(head,p,y) in zip(axs, ((titles[0], name_probs, name_targs), (titles[1], mod_probs, mod_targs))):
         p,y = np.asarray(p, dtype=float),np.asarray(y)
         k = y >= 0; p,y = p[k],y[k]
         ax.plot([0,1], [0,1], 'k--', lw=1, label='perfectly calibrated')
         if len(y):
             conf,ok = p.max(1),(p.argmax(1)==y).astype(int)
             acc,mc = calibration_curve(ok, conf, n_bins=n_bins, strategy='uniform')
-            ax.plot(mc, acc, 'o-', color='tab:blue', label=f'{head} head (ECE {ece(p, y):.3f})')
+            ax.plot(mc, acc, 'o-', color='tab:blue', label=f'ECE {ece(p, y):.3f}')
             ax.hist(conf, bins=n_bins, range=(0,1), weights=np.full(len(conf), 1/len(conf)), color='tab:orange', alpha=.35, label='share of images')
         ax.set_xlim(0, 1); ax.set_ylim(0, 1.02); ax.set_xlabel('confidence (top-class probability)'); ax.set_ylabel('accuracy')
-        ax.set_title(f'{head} head, {len(y)} images'); ax.legend(loc='upper left', fontsize=8)
+        ax.set_title(f'{head}, {len(y)} images'); ax.legend(loc='upper left', fontsize=8)
     fig.tight_layout()
     return fig
 

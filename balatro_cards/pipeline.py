@@ -21,7 +21,7 @@ from .evaluate import evaluate_folder, calibrate, breakdown_text
 __all__ = ['DEMO', 'SYNTH_NOTE', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream', 'gloo_shards']
 
 # %% ../nbs/10_pipeline.ipynb #6ecc8653
-DEMO = dict(n_cards=254, img_size=128, arch='resnet18', size=(64,48), epochs=12, bs=32, lr=1e-2, synth_editions=True, epoch_size=4000)
+DEMO = dict(n_cards=254, img_size=128, arch='resnet18', size=(64,48), epochs=12, bs=32, lr=1e-2, synth_editions=True, epoch_size=3500)
 
 # %% ../nbs/10_pipeline.ipynb #fde56637
 def _log(msg, quiet=False):
