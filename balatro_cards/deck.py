@@ -13,9 +13,9 @@ from .core import (MODIFIERS, CARD_SETS, CATALOGUE, TAROTS, card_set, slug,
 from .editions import render_edition, card_mask
 
 # %% auto #0
-__all__ = ['CELL', 'PANEL', 'OUTLINE', 'FACE', 'SUIT_COLOURS', 'PALETTE', 'FELTS', 'MOD_PROBS', 'CAPTURE_POWER', 'stable_hash',
-           'draw_card', 'table_bg', 'card_alpha', 'capture', 'plan_deck', 'make_deck', 'deck_summary', 'balatro_deck',
-           'show_deck']
+__all__ = ['CELL', 'PANEL', 'OUTLINE', 'FACE', 'SUIT_COLOURS', 'PALETTE', 'FELTS', 'MOD_PROBS', 'CAPTURE_SHAPE', 'TEST_STREAM',
+           'TEST_EXTRA', 'stable_hash', 'draw_card', 'table_bg', 'card_alpha', 'capture', 'capture_probs', 'plan_deck',
+           'make_deck', 'stream_key', 'plan_test_deck', 'make_test_deck', 'deck_summary', 'balatro_deck', 'show_deck']
 
 # %% ../nbs/02_deck.ipynb #57777a38
 def stable_hash(s:str)->int:
@@ -28,7 +28,7 @@ _SS = 4                # supersampling factor while drawing
 PANEL   = (30, 38, 45)    # dark UI panel: also the colour outside a sprite's rounded corners
 OUTLINE = (88, 96, 102)   # thin card border
 FACE    = (240, 238, 230) # off-white playing-card face
-SUIT_COLOURS = {'Hearts':(222,54,72), 'Diamonds':(228,96,38), 'Spades':(56,50,98), 'Clubs':(28,78,74)}
+SUIT_COLOURS = {'Hearts':(240,52,100), 'Diamonds':(240,107,63), 'Spades':(60,67,104), 'Clubs':(35,89,85)}  # the game's default deck
 PALETTE = [(232,70,70),(240,140,50),(236,196,60),(90,180,90),(60,170,190),(70,110,220),(140,90,210),(220,90,170),(150,100,70),(70,70,80)]
 
 # %% ../nbs/02_deck.ipynb #6fa86ae3
@@ -317,7 +317,15 @@ def capture(card,                     # A card sprite (PIL RGB, Base look) or a 
 
 # %% ../nbs/02_deck.ipynb #65bde5a6
 MOD_PROBS = {'Base':.765, 'Foil':.07, 'Holographic':.07, 'Polychrome':.07, 'Negative':.025}
-CAPTURE_POWER = 1.3   # P(k captures) ∝ k^-CAPTURE_POWER, k = 1..max_captures
+CAPTURE_SHAPE = (.35, .20)   # P(1 capture), P(2 captures); the rest uniform over 3..max_captures
+
+def capture_probs(max_captures:int=15, # Most captures of one card
+                  shape=CAPTURE_SHAPE, # P(k) for k = 1, 2, ...; the remaining mass spread evenly over the larger k
+                 )->np.ndarray:
+    "P(k captures) for k = 1..`max_captures`: the first `len(shape)` given by `shape`, the rest uniform (renormalised if cut)."
+    n = len(shape)
+    p = np.array(list(shape)[:max_captures] + [(1-sum(shape))/max(1, max_captures-n)]*max(0, max_captures-n), float)
+    return p/p.sum()
 
 def _pick_names(n_cards, rng, sets):
     "`n_cards` catalogue names spread over `sets` in proportion to their size (at least one per set), in catalogue order."
@@ -334,7 +342,7 @@ def _pick_names(n_cards, rng, sets):
     return [n for n in CATALOGUE if n in chosen]
 
 # %% ../nbs/02_deck.ipynb #3f9f3a75
-def plan_deck(n_cards:int=40,      # Number of distinct card names (capped at the catalogue size)
+def plan_deck(n_cards:int=254,     # Number of distinct card names (capped at the catalogue size)
               seed:int=0,          # Deck seed
               max_captures:int=15, # Most captures of one card
               sets=None,           # Card sets to draw from (default: all five)
@@ -344,7 +352,7 @@ def plan_deck(n_cards:int=40,      # Number of distinct card names (capped at th
     if bad := [s for s in sets if s not in CARD_SETS]: raise ValueError(f"unknown card set(s) {bad}; expected some of {CARD_SETS}")
     if n_cards < 1 or max_captures < 1: raise ValueError(f"n_cards and max_captures must be >= 1, got {n_cards}, {max_captures}")
     names = _pick_names(n_cards, np.random.default_rng(seed), sets)
-    ks = np.arange(1, max_captures+1); pk = ks**-CAPTURE_POWER; pk /= pk.sum()
+    ks,pk = np.arange(1, max_captures+1),capture_probs(max_captures)
     rows = []
     for n in names:
         rng = np.random.default_rng([seed, stable_hash(n)])
@@ -366,26 +374,67 @@ def _ensure_modifiers(df, rng, min_count=2):
             df.loc[rng.choice(base, need, replace=False), 'modifier'] = m
 
 # %% ../nbs/02_deck.ipynb #62e85296
+def _write_deck(df, out, rng_key, scale):
+    "Render the captures planned in `df` into `out` (each from `np.random.default_rng(rng_key(row))`), write `labels.json`, return the records."
+    out = check_writable(out, 'deck folder')   # before drawing anything
+    recs = []
+    for r in df.itertuples():
+        img,m = capture(r.name, np.random.default_rng(rng_key(r)), r.modifier, r.phase, scale=scale)
+        atomic_save_img(img, out/r.file)
+        ys,xs = np.nonzero(m)
+        recs.append(dict(file=r.file, name=r.name, modifier=r.modifier, set=r.set, phase=r.phase, capture=r.capture,
+                         seed=int(r.seed), stream=r.stream, scale=scale, bbox=[int(xs.min()), int(ys.min()), int(xs.max())+1, int(ys.max())+1]))
+    save_json(recs, out/'labels.json')
+    return pd.DataFrame(recs)
+
 def make_deck(out,                 # Folder to write the deck into (created if needed)
-              n_cards:int=40,      # Number of distinct card names
+              n_cards:int=254,     # Number of distinct card names (254: the whole catalogue)
               seed:int=0,          # Deck seed: same seed, byte-identical files
               scale:int=1,         # 1: 71×95 cards, 2: 142×190
               max_captures:int=15, # Most captures of one card
               sets=None,           # Card sets to draw from (default: all five)
              )->pd.DataFrame:
     "Write a procedural demo deck (PNG captures + `labels.json`) to `out` and return its labels."
-    df = plan_deck(n_cards, seed, max_captures, sets)
-    out = check_writable(out, 'deck folder')   # before drawing anything
-    recs = []
-    for r in df.itertuples():
-        rng = np.random.default_rng([seed, stable_hash(r.name), r.capture])
-        img,m = capture(r.name, rng, r.modifier, r.phase, scale=scale)
-        atomic_save_img(img, out/r.file)
-        ys,xs = np.nonzero(m)
-        recs.append(dict(file=r.file, name=r.name, modifier=r.modifier, set=r.set, phase=r.phase, capture=r.capture,
-                         seed=seed, scale=scale, bbox=[int(xs.min()), int(ys.min()), int(xs.max())+1, int(ys.max())+1]))
-    save_json(recs, out/'labels.json')
-    return pd.DataFrame(recs)
+    df = plan_deck(n_cards, seed, max_captures, sets).assign(seed=seed, stream='train')
+    return _write_deck(df, out, lambda r: [seed, stable_hash(r.name), r.capture], scale)
+
+# %% ../nbs/02_deck.ipynb #e5d3c26a
+def stream_key(stream:str='test')->int: return stable_hash(f'balatro_cards fresh {stream} deck')
+TEST_STREAM = stream_key('test')   # separates the test captures' generators from the training deck's
+TEST_EXTRA  = {'Foil':60, 'Holographic':60, 'Polychrome':60, 'Negative':100}   # extra edition captures for 254 names
+
+def plan_test_deck(names,            # Card names to photograph (e.g. a training deck's names)
+                   seed:int=0,       # Deck seed (the training deck's)
+                   extra:dict=None,  # Extra captures per edition for 254 names (default `TEST_EXTRA`); scaled to `len(names)`
+                   stream:str='test', # Name of the fresh stream: 'test'; another name (e.g. 'calib') gives another, independent deck
+                  )->pd.DataFrame:
+    "One row per fresh test capture: every name in `names` once as Base, then `extra` edition captures of random names."
+    names = [n for n in CATALOGUE if n in set(names)] + sorted(set(names) - set(CATALOGUE))
+    if not names: raise ValueError("plan_test_deck: no names")
+    extra = TEST_EXTRA if extra is None else extra
+    key = stream_key(stream)
+    rng = np.random.default_rng([seed, key])
+    rows = [(n, 'Base') for n in names]
+    for m,k in extra.items():
+        k = min(len(names), max(1, round(k*len(names)/len(CATALOGUE)))) if k else 0
+        rows += [(str(n), m) for n in rng.choice(names, k, replace=False)]
+    df = pd.DataFrame(rows, columns=['name','modifier'])
+    df['capture'] = df.groupby('name').cumcount()
+    df['phase'] = [round(float(np.random.default_rng([seed, key, stable_hash(r.name), r.capture, 1]).random()), 4) for r in df.itertuples()]
+    df['set'] = [card_set(n) for n in df.name]
+    df['file'] = [f'{s.lower()}/{slug(n)}_{stream}{c:02d}.png' for s,n,c in zip(df.set, df.name, df.capture)]
+    return df[['name','set','capture','modifier','phase','file']]
+
+def make_test_deck(out,               # Folder to write the test deck into
+                   names,             # Card names (a training deck's `name` column, or a list)
+                   seed:int=0,        # Deck seed
+                   scale:int=1,       # Sprite scale
+                   extra:dict=None,   # Extra edition captures for 254 names (default `TEST_EXTRA`)
+                   stream:str='test', # Fresh stream name (see `plan_test_deck`)
+                  )->pd.DataFrame:
+    "Write fresh test captures of `names` (every name as Base plus extra editions) and their `labels.json` to `out`."
+    df = plan_test_deck(list(dict.fromkeys(names)), seed, extra, stream).assign(seed=seed, stream=stream)
+    return _write_deck(df, out, lambda r: [seed, stream_key(stream), stable_hash(r.name), r.capture], scale)
 
 # %% ../nbs/02_deck.ipynb #570b7b50
 def deck_summary(df:pd.DataFrame, out)->str:
@@ -396,14 +445,18 @@ def deck_summary(df:pd.DataFrame, out)->str:
 
 @call_parse_hyphens
 def balatro_deck(out:str='data/cards', # Folder to write the deck into
-                 n_cards:int=40,       # Number of distinct card names (`--n-cards` works too)
+                 n_cards:int=254,      # Number of distinct card names (`--n-cards` works too; 254: the whole catalogue)
                  seed:int=0,           # Deck seed: same seed, byte-identical deck
                  scale:int=1,          # 1: the game's 71x95 cell, 2: 142x190
+                 test_out:str=None,    # Also write a fresh test deck of the same names here
                 ):
-    "Write a procedural demo deck of `n_cards` Balatro-like cards to `out` and print a one-line summary."
-    try: df = make_deck(out, n_cards=n_cards, seed=seed, scale=scale)
+    "Write a procedural demo deck of `n_cards` Balatro-like cards to `out` (and a fresh test deck to `test_out`); print a summary."
+    try:
+        df = make_deck(out, n_cards=n_cards, seed=seed, scale=scale)
+        tdf = make_test_deck(test_out, df.name, seed=seed, scale=scale) if test_out else None
     except (OSError, ValueError) as e: sys.exit(f"balatro_deck: error: {e}")
     print(deck_summary(df, out))
+    if tdf is not None: print(deck_summary(tdf, test_out).replace('balatro_deck:', 'balatro_deck: test deck:'))
 
 # %% ../nbs/02_deck.ipynb #69295c7a
 def show_deck(df:pd.DataFrame, # Deck labels, as returned by `make_deck` or `core.load_labels`

@@ -10,49 +10,55 @@ import numpy as np, pandas as pd, torch, torch.nn.functional as F
 import matplotlib.pyplot as plt
 from PIL import Image
 from fastcore.basics import patch
+from sklearn import metrics as skm
+from sklearn.calibration import calibration_curve
+from scipy.optimize import minimize_scalar
 from fastcore.script import store_true
 from .core import MODIFIERS, card_set, load_image, load_labels, save_json, save_fig, atomic_path, ImageError, LabelError, check_writable
 from .learner import load_card_model, CardPredictor, call_parse_hyphens
 
 # %% auto #0
-__all__ = ['RARE_MODIFIERS', 'FIGURES', 'SPLIT_FILE', 'topk_accuracy', 'confusion_matrix', 'balanced_accuracy', 'prf_table',
-           'eval_metrics', 'plot_modifier_confusion', 'plot_name_confusion', 'plot_modifier_acc', 'plot_top_losses',
-           'project_2d', 'plot_embeddings', 'save_embeddings', 'load_embeddings', 'neighbour_agreement', 'CardEval',
-           'report_md', 'predict_arrays', 'split_paths', 'evaluate_folder', 'balatro_eval']
+__all__ = ['RARE_MODIFIERS', 'CAPTURE_BINS', 'FIGURES', 'SPLIT_FILE', 'topk_accuracy', 'confusion_matrix', 'balanced_accuracy',
+           'prf_table', 'eval_metrics', 'ece', 'fit_temperature', 'scale_probs', 'plot_modifier_confusion',
+           'plot_name_confusion', 'plot_modifier_acc', 'plot_reliability', 'plot_top_losses', 'project_2d',
+           'plot_embeddings', 'save_embeddings', 'load_embeddings', 'neighbour_agreement', 'CardEval', 'report_md',
+           'predict_arrays', 'scope_note', 'split_paths', 'train_counts', 'evaluate_folder', 'calibrate',
+           'breakdown_text', 'balatro_eval']
 
 # %% ../nbs/07_evaluate.ipynb #e059be9f
+def _topk_hits(probs, targs, k):
+    "Per-row bool: is `targs` among the `k` highest of `probs` (ties: lower index first)?"
+    top = np.argsort(-np.asarray(probs, dtype=float), axis=1, kind='stable')[:, :k]
+    return (top == np.asarray(targs)[:,None]).any(1)
+
 def topk_accuracy(probs,  # (n, n_classes) scores or probabilities
                   targs,  # (n,) target class indices, -1 for a class the model does not know
                   k:int=1, # How many of the highest-scoring classes count as a hit
                  )->float:
     "Fraction of rows of `probs` whose target in `targs` is among the `k` highest scores (ties: lower index first)."
-    probs,targs = np.asarray(probs, dtype=float),np.asarray(targs)
     if len(targs) == 0: raise ValueError("topk_accuracy: no predictions")
-    top = np.argsort(-probs, axis=1, kind='stable')[:, :k]
-    return float((top == targs[:,None]).any(1).mean())
+    return float(_topk_hits(probs, targs, k).mean())
 
 # %% ../nbs/07_evaluate.ipynb #37075625
 def confusion_matrix(targs, # (n,) true class indices (-1 rows are skipped)
                      preds, # (n,) predicted class indices
                      n:int, # Number of classes
                     )->np.ndarray:
-    "`n`x`n` count matrix, rows = true class `targs`, columns = predicted class `preds`."
-    targs,preds = np.asarray(targs),np.asarray(preds)
+    "`n`x`n` count matrix, rows = true class `targs`, columns = predicted class `preds` (`sklearn.metrics.confusion_matrix`)."
+    targs,preds = np.asarray(targs, dtype=int),np.asarray(preds, dtype=int)
     keep = targs >= 0
-    cm = np.zeros((n,n), dtype=int)
-    np.add.at(cm, (targs[keep], preds[keep]), 1)
-    return cm
+    if not keep.any(): return np.zeros((n,n), dtype=int)
+    return skm.confusion_matrix(targs[keep], preds[keep], labels=np.arange(n))
 
 # %% ../nbs/07_evaluate.ipynb #b308846b
 def balanced_accuracy(targs, preds, n:int=None)->float:
-    "Mean per-class recall of `preds` against `targs` over the classes present in `targs` (`n` classes in all)."
+    "Mean per-class recall of `preds` against `targs` over the classes present in `targs` (`sklearn.metrics.balanced_accuracy_score`)."
     targs,preds = np.asarray(targs),np.asarray(preds)
     keep = targs >= 0
     if not keep.any(): raise ValueError("balanced_accuracy: no known targets")
-    n = n or int(max(targs.max(), preds.max())) + 1
-    cm = confusion_matrix(targs, preds, n)
-    sup = cm.sum(1)
-    return float((np.diag(cm)[sup>0] / sup[sup>0]).mean())
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)   # "y_pred contains classes not in y_true": those cost precision, not recall
+        return float(skm.balanced_accuracy_score(targs[keep], preds[keep]))
 
 # %% ../nbs/07_evaluate.ipynb #dc698faa
 def prf_table(targs,   # (n,) true class indices
@@ -60,15 +66,13 @@ def prf_table(targs,   # (n,) true class indices
               classes, # Class names, in index order
              )->pd.DataFrame:
     "Per-class `precision`, `recall`, `f1`, `support` (true count) and `n_pred` (predicted count) of `preds` against `targs`."
-    cm = confusion_matrix(targs, preds, len(classes))
-    tp,sup,npred = np.diag(cm),cm.sum(1),cm.sum(0)
-    rows = []
-    for c,t,s,q in zip(classes, tp, sup, npred):
-        prec = t/q if q else (0. if s else None)
-        rec  = t/s if s else None
-        f1   = None if rec is None else (0. if not (prec or rec) else 2*prec*rec/(prec+rec))
-        rows.append(dict(cls=c, precision=prec, recall=rec, f1=f1, support=int(s), n_pred=int(q)))
-    return pd.DataFrame(rows).set_index('cls')
+    targs,preds = np.asarray(targs, dtype=int),np.asarray(preds, dtype=int)
+    keep,idx = targs >= 0,np.arange(len(classes))
+    prec,rec,f1,sup = skm.precision_recall_fscore_support(targs[keep], preds[keep], labels=idx, zero_division=0.) if keep.any() else [np.zeros(len(idx))]*4
+    npred = np.bincount(preds[keep], minlength=len(classes))[:len(classes)]
+    und = lambda v,m: [None if u else float(o) for o,u in zip(v, m)]   # undefined -> None
+    return pd.DataFrame(dict(cls=list(classes), precision=und(prec, (sup==0)&(npred==0)), recall=und(rec, sup==0), f1=und(f1, sup==0),
+                             support=sup.astype(int), n_pred=npred.astype(int))).set_index('cls')
 
 # %% ../nbs/07_evaluate.ipynb #65a85794
 RARE_MODIFIERS = MODIFIERS[1:]
@@ -97,6 +101,8 @@ def eval_metrics(names_true,        # (n,) true card names (strings; names outsi
                  n_worst:int=10,    # How many worst cards to list
                  min_n:int=1,       # Fewest images a card needs to be listed among the worst
                  n_pairs:int=10,    # How many most-confused name pairs to list
+                 train_counts:dict=None, # Training captures per name (`train_counts`): adds name accuracy by captures
+                 sure:float=0.99,   # A wrong name above this probability on a Base image is a *confident error*
                 )->dict:
     "All evaluation metrics of name/modifier predictions `name_probs`/`mod_probs` against `names_true`/`mods_true`, as a JSON-ready dict."
     names_true,mods_true = [str(o) for o in names_true],[str(o) for o in mods_true]
@@ -123,8 +129,15 @@ def eval_metrics(names_true,        # (n,) true card names (strings; names outsi
     res['worst_cards'] = _worst_cards(names_true, yn, pn, mod_ok, names, n_worst, min_n)
     res['most_confused'] = _most_confused(yn, pn, names, n_pairs)
     sets = [card_set(o) for o in names_true] if sets is None else [str(o) for o in sets]
-    res['per_set'] = {s: dict(name_acc=float(name_ok[m].mean()), modifier_acc=float(mod_ok[m].mean()), n=int(m.sum()))
+    top3 = _topk_hits(name_probs, yn, 3)
+    res['per_set'] = {s: dict(name_acc=float(name_ok[m].mean()), name_top3=float(top3[m].mean()), modifier_acc=float(mod_ok[m].mean()), n=int(m.sum()))
                       for s in sorted(set(sets)) for m in [np.array(sets)==s]}
+    if train_counts is not None: res['by_captures'] = _by_captures(names_true, name_ok, top3, train_counts)
+    res['calibration'] = dict(name_ece=ece(name_probs[known], yn[known]) if known.any() else None, modifier_ece=ece(mod_probs, ym))
+    pconf = name_probs.max(1)
+    bad = np.flatnonzero(~name_ok & known & (np.array(mods_true)=='Base') & (pconf > sure))
+    res['confident_errors'] = dict(threshold=sure, n=len(bad), n_base=int(((np.array(mods_true)=='Base') & known).sum()),
+                                   examples=[dict(true=names_true[i], pred=names[pn[i]], prob=float(pconf[i])) for i in bad[np.argsort(-pconf[bad])][:10]])
     return res
 
 # %% ../nbs/07_evaluate.ipynb #54049a29
@@ -141,6 +154,18 @@ def _rare_block(ym, pm, tab, mods, rare):
                missed_as_base=int((pm[isr]==mods.index('Base')).sum()) if 'Base' in mods else None,
                per_modifier=_prf_dict(tab.loc[rare]))
     return blk
+
+CAPTURE_BINS = (('1', 1, 1), ('2', 2, 2), ('3-5', 3, 5), ('6+', 6, 10**9))
+
+def _by_captures(names_true, ok, top3, counts):
+    "Name top-1/top-3 of images grouped by their name's number of training captures (`CAPTURE_BINS`; 0: the model never trained on it)."
+    k = np.array([counts.get(o, 0) for o in names_true])
+    res = {}
+    for lbl,lo,hi in (('0 (not trained)', 0, 0),) + CAPTURE_BINS:
+        m = (k >= lo) & (k <= hi)
+        if m.any(): res[lbl] = dict(name_top1=float(ok[m].mean()), name_top3=float(top3[m].mean()), n=int(m.sum()),
+                                    n_names=len(set(np.array(names_true)[m])))
+    return res
 
 def _worst_cards(names_true, yn, pn, mod_ok, names, n_worst, min_n):
     df = pd.DataFrame(dict(name=names_true, y=yn, p=pn, ok=pn==yn, mok=mod_ok))
@@ -160,6 +185,39 @@ def _most_confused(yn, pn, names, n_pairs):
     c = pd.Series(list(zip(yn[k], pn[k]))).value_counts()
     pairs = sorted(c.items(), key=lambda o: (-o[1], names[o[0][0]], names[o[0][1]]))[:n_pairs]
     return [dict(true=names[a], pred=names[b], n=int(v)) for (a,b),v in pairs]
+
+# %% ../nbs/07_evaluate.ipynb #e749c800
+def ece(probs,        # (n, n_classes) probabilities
+        targs,        # (n,) true class indices
+        n_bins:int=15, # Equal-width confidence bins
+       )->float:
+    "Expected calibration error of the top-class probabilities of `probs` against `targs`."
+    probs,targs = np.asarray(probs, dtype=float),np.asarray(targs)
+    if not len(targs): return None
+    conf,ok = probs.max(1),probs.argmax(1)==targs
+    b = np.minimum((conf*n_bins).astype(int), n_bins-1)
+    return float(sum(abs(ok[b==i].mean() - conf[b==i].mean())*(b==i).sum() for i in np.unique(b))/len(targs))
+
+def fit_temperature(probs,   # (n, n_classes) probabilities of held-out images (at temperature 1)
+                    targs,   # (n,) true class indices (-1 rows are ignored)
+                    bounds=(0.05, 20.), # Range searched for `T`
+                   )->float:
+    "The temperature `T` minimising the NLL of `softmax(log(probs)/T)` on `targs`."
+    probs,targs = np.asarray(probs, dtype=np.float64),np.asarray(targs)
+    keep = targs >= 0
+    if not keep.any(): raise ValueError("fit_temperature: no known targets")
+    lg,y = np.log(np.clip(probs[keep], 1e-12, 1)),targs[keep]
+    def nll(logt):
+        z = lg/np.exp(logt); z = z - z.max(1, keepdims=True)
+        return float(-(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))).mean())
+    r = minimize_scalar(nll, bounds=np.log(bounds), method='bounded')
+    return float(np.exp(r.x))
+
+def scale_probs(probs, t:float)->np.ndarray:
+    "`probs` re-softmaxed at temperature `t` (`softmax(log(probs)/t)`)."
+    z = np.log(np.clip(np.asarray(probs, dtype=np.float64), 1e-12, 1))/t
+    z = np.exp(z - z.max(1, keepdims=True))
+    return z/z.sum(1, keepdims=True)
 
 # %% ../nbs/07_evaluate.ipynb #db9fb085
 def _heat(ax, m, rows, cols, fmt='{:d}', cmap='Blues', vmax=None):
@@ -229,6 +287,28 @@ def plot_modifier_acc(per_modifier:dict, # `metrics['per_modifier']`
     ax.set_xticks(x, [f"{m}\nn={per_modifier[m]['support']}" for m in mods])
     ax.set_ylim(0, 1.3); ax.set_yticks(np.linspace(0, 1, 6)); ax.set_ylabel('score'); ax.legend(loc='upper right', ncol=2, fontsize=8)
     ax.set_title('per-modifier accuracy (hatched: rare modifiers)')
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/07_evaluate.ipynb #f998f85a
+def plot_reliability(name_probs, name_targs, # Name head: (n, n_names) probabilities and (n,) true indices (-1: unknown, left out)
+                     mod_probs, mod_targs,   # Modifier head: (n, n_mods) probabilities and (n,) true indices
+                     n_bins:int=10,          # Equal-width confidence bins
+                     titles=('name head', 'modifier head'), # Panel titles
+                    ):
+    "Reliability diagram of both heads: accuracy against confidence per bin (`sklearn.calibration.calibration_curve`), with the ECE."
+    fig,axs = plt.subplots(1, 2, figsize=(9, 4.2))
+    for ax,(head,p,y) in zip(axs, ((titles[0], name_probs, name_targs), (titles[1], mod_probs, mod_targs))):
+        p,y = np.asarray(p, dtype=float),np.asarray(y)
+        k = y >= 0; p,y = p[k],y[k]
+        ax.plot([0,1], [0,1], 'k--', lw=1, label='perfectly calibrated')
+        if len(y):
+            conf,ok = p.max(1),(p.argmax(1)==y).astype(int)
+            acc,mc = calibration_curve(ok, conf, n_bins=n_bins, strategy='uniform')
+            ax.plot(mc, acc, 'o-', color='tab:blue', label=f'ECE {ece(p, y):.3f}')
+            ax.hist(conf, bins=n_bins, range=(0,1), weights=np.full(len(conf), 1/len(conf)), color='tab:orange', alpha=.35, label='share of images')
+        ax.set_xlim(0, 1); ax.set_ylim(0, 1.02); ax.set_xlabel('confidence (top-class probability)'); ax.set_ylabel('accuracy')
+        ax.set_title(f'{head}, {len(y)} images'); ax.legend(loc='upper left', fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -435,6 +515,11 @@ def plot_top_losses(self:CardEval, k:int=12, ncols:int=4):
     return plot_top_losses(self.preds, k, ncols)
 
 @patch
+def plot_reliability(self:CardEval, n_bins:int=10):
+    "Reliability diagram of both heads with their ECE."
+    return plot_reliability(self.name_probs, _idx(self.df.name, self.names), self.mod_probs, _idx(self.df.modifier, self.mods), n_bins)
+
+@patch
 def plot_embeddings(self:CardEval, by:str='modifier', methods='auto', **kwargs):
     "2-D projection of the encoder features coloured by column `by` of the data (`modifier`, `set`, `name`...)."
     if self.emb is None: raise ValueError("plot_embeddings: this CardEval has no embeddings (evaluate with embed=True)")
@@ -443,6 +528,7 @@ def plot_embeddings(self:CardEval, by:str='modifier', methods='auto', **kwargs):
 # %% ../nbs/07_evaluate.ipynb #a26aed12
 FIGURES = {'confusion':'modifier confusion matrix', 'modifier_acc':'per-modifier accuracy',
            'name_confusion':'most-confused card names', 'top_losses':'top losses',
+           'reliability':'reliability diagram (calibration)',
            'embeddings_modifier':'encoder features by modifier', 'embeddings_set':'encoder features by card set'}
 
 def report_md(metrics:dict, # `CardEval.metrics`
@@ -454,11 +540,22 @@ def report_md(metrics:dict, # `CardEval.metrics`
     L += ['# Evaluation report', '']
     L += [f'- **{k}**: `{v}`' for k,v in (info or {}).items()]
     L += [f"- **images**: {m['n_images']}" + (f" ({m['n_skipped']} unreadable, skipped)" if m.get('n_skipped') else ''),
-          f"- **time**: {_fmt(m.get('seconds'), 1)} s", '', '## Summary', '']
+          f"- **time**: {_fmt(m.get('seconds'), 1)} s", '']
+    if m.get('scope'): L += ['## What this set measures', '', m['scope'], '']
+    L += ['## Summary', '']
     summ = [('name top-1', m['name_top1']), ('name top-3', m['name_top3']),
             ('name top-1, cards the model knows', m['name_top1_known']), ('modifier accuracy', m['modifier_acc']),
-            ('modifier balanced accuracy', m['modifier_balanced_acc']), ('rare-modifier accuracy', m['rare_modifiers']['acc'])]
+            ('modifier balanced accuracy', m['modifier_balanced_acc']), ('rare-modifier accuracy', m['rare_modifiers']['acc']),
+            ('name ECE', m.get('calibration', {}).get('name_ece')), ('modifier ECE', m.get('calibration', {}).get('modifier_ece'))]
     L += [_md_table([dict(metric=a, value=b) for a,b in summ], ['metric','value']), '']
+    if m.get('by_captures'):
+        L += ['## Names by training captures', '', 'Name accuracy of images grouped by how many captures of their name the model trained on.', '',
+              _md_table([dict(k=k, **v) for k,v in m['by_captures'].items()], ['k','name_top1','name_top3','n','n_names'],
+                        ['training captures','name top-1','name top-3','images','names']), '']
+    if (ce := m.get('confident_errors')):
+        L += ['## Confident errors', '', f"{ce['n']} of {ce['n_base']} Base images got a wrong name with probability above {ce['threshold']}." +
+              '', '']
+        if ce['examples']: L += [_md_table(ce['examples'], ['true','pred','prob'], ['true','predicted','probability']), '']
     L += ['## Modifiers', '', _md_table([dict(modifier=k, **v) for k,v in m['per_modifier'].items()],
           ['modifier','precision','recall','f1','support','n_pred'], ['modifier','precision','recall (accuracy)','F1','images','predicted']), '']
     r = m['rare_modifiers']
@@ -474,8 +571,8 @@ def report_md(metrics:dict, # `CardEval.metrics`
               f"{sum(m['unknown_names'].values())} images of {len(m['unknown_names'])} card name(s) outside the model's vocabulary; "
               "they count as wrong for the name head (use a `CardIndex` to recognise them).", '',
               _md_table([dict(name=k, n=v) for k,v in m['unknown_names'].items()], ['name','n'], ['card','images']), '']
-    L += ['## Per card set', '', _md_table([dict(set=k, **v) for k,v in m['per_set'].items()], ['set','name_acc','modifier_acc','n'],
-          ['set','name accuracy','modifier accuracy','images']), '']
+    L += ['## Per card set', '', _md_table([dict(set=k, **v) for k,v in m['per_set'].items()], ['set','name_acc','name_top3','modifier_acc','n'],
+          ['set','name top-1','name top-3','modifier accuracy','images']), '']
     if m.get('embedding_neighbours'):
         L += ['## Feature space', '', 'Leave-one-out nearest-neighbour agreement of the encoder features: how often the closest other image (for modifier and set: the closest image of another card) has the same label.', '',
               _md_table([dict(label=k, **v) for k,v in m['embedding_neighbours'].items()], ['label','acc','chance','n'], ['label','1-NN agreement','chance','images']), '']
@@ -498,7 +595,8 @@ def save(self:CardEval, out, # Report folder (created)
     figs = []
     if figures:
         plots = dict(confusion=self.plot_confusion, modifier_acc=self.plot_modifier_acc,
-                     name_confusion=lambda: self.plot_name_confusion(n_pairs), top_losses=lambda: self.plot_top_losses(top_losses))
+                     name_confusion=lambda: self.plot_name_confusion(n_pairs), top_losses=lambda: self.plot_top_losses(top_losses),
+                     reliability=self.plot_reliability)
         if self.emb is not None and len(self.emb) >= 2:
             plots.update(embeddings_modifier=lambda: self.plot_embeddings('modifier'), embeddings_set=lambda: self.plot_embeddings('set'))
         for k,f in plots.items():
@@ -512,11 +610,13 @@ def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_mod
                    bs:int=64,        # Batch size
                    embed:bool=True,  # Also return the pooled encoder features
                    on_error:str='raise', # 'raise' or 'skip' for unreadable images
+                   temps=None,       # (name, modifier) temperatures (default: the predictor's, from its config.json)
                   )->dict:
     "`name_probs`, `mod_probs`, `emb` (or None), `ok` (indices of `items` that were read) and `skipped` (`(item, reason)`) for `items`."
     if on_error not in ('raise', 'skip'): raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     items = list(items)
     model,dev = predictor.model.eval(),predictor.device
+    tn,tm = temps or getattr(predictor, 'temps', (1., 1.))
     pn,pm,em,ok,skipped = [],[],[],[],[]
     for i in range(0, len(items), bs):
         imgs = []
@@ -528,11 +628,30 @@ def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_mod
         if not imgs: continue
         with torch.inference_mode():
             f = model.encode(predictor.preprocess(imgs).to(dev))
-            pn.append(F.softmax(model.name_head(f).float(), -1).cpu()); pm.append(F.softmax(model.mod_head(f).float(), -1).cpu())
+            pn.append(F.softmax(model.name_head(f).float()/tn, -1).cpu()); pm.append(F.softmax(model.mod_head(f).float()/tm, -1).cpu())
             if embed: em.append(f.float().cpu())
     cat = lambda xs,k: torch.cat(xs).numpy() if xs else np.zeros((0, k), np.float32)
     return dict(name_probs=cat(pn, len(predictor.names)), mod_probs=cat(pm, len(predictor.mods)),
                 emb=cat(em, predictor.cfg.get('nf', 0)) if embed else None, ok=np.array(ok, dtype=int), skipped=skipped)
+
+# %% ../nbs/07_evaluate.ipynb #004924d0
+def scope_note(m:dict,         # `eval_metrics` output
+               split:str=None, # 'valid', 'train' or None (a separate folder)
+               note:str=None,  # Extra sentence (e.g. what a synthetic set cannot show)
+              )->str:
+    "A plain sentence or two on what the scored set `m` can and cannot measure."
+    n,bc = m['n_images'],m.get('by_captures')
+    if split == 'valid': s = (f"Scored on the validation split of the training data ({n} images). A name whose captures form a single group "
+                              "(every single-capture name) always trains and is never held out, so single-capture names are not measured here, "
+                              "and held-out images come from the same sessions as the training ones.")
+    elif split == 'train': s = f"Scored on {n} training images: this measures fit, not accuracy on new captures."
+    else: s = f"Scored on a separate labelled folder of {n} images, none of them used in training (if the folder is what it says)."
+    if bc is None: s += " Training captures per name are unknown (give the training labels), so accuracy by captures per name is not reported."
+    else:
+        one = bc.get('1', {})
+        s += (f" It holds {one.get('n', 0)} images of {one.get('n_names', 0)} names with a single training capture" +
+              (f" and {bc['0 (not trained)']['n']} of names the model never trained on." if '0 (not trained)' in bc else "."))
+    return s + (f" {note}" if note else "")
 
 # %% ../nbs/07_evaluate.ipynb #dae59564
 SPLIT_FILE = 'split.json'
@@ -572,6 +691,30 @@ def _labels_frame(labels, data_dir):
     return df
 
 # %% ../nbs/07_evaluate.ipynb #bd12deab
+def _select(model, labels, data_dir, split):
+    "Labels table of the images to score (only `split` of the model's training data when given) and facts about it."
+    df = _labels_frame(labels, data_dir).reset_index(drop=True)
+    lab = 'DataFrame' if isinstance(labels, pd.DataFrame) else str(labels if labels is not None else Path(data_dir)/'labels.json')
+    info = dict(model=str(model) if isinstance(model, (str, Path)) else repr(model), data=str(df.attrs.get('data_dir', data_dir)), labels=lab)
+    if split is None: return df,info
+    if not isinstance(model, (str, Path)): raise ValueError("split needs the model folder (it holds split.json), not a loaded predictor")
+    keep = split_paths(model, split, df.attrs.get('data_dir', data_dir))
+    sel = np.array([str(Path(p).resolve()) in keep for p in df.path])
+    if not sel.any(): raise ValueError(f"none of the {len(df)} labelled images is in the {split} split of {model} ({len(keep)} listed): wrong --data or --labels?")
+    info.update(split=split, n_labelled=len(df), n_split_listed=len(keep))
+    return df[sel].reset_index(drop=True),info
+
+def train_counts(train_labels, # The training data's labels.json or labels table
+                 model=None,   # Model folder: when it holds `split.json`, only the rows in its train list count
+                 data_dir=None, # Folder the labels' `file` paths are relative to
+                )->dict:
+    "Training captures (original images, not augmented variants) per card name."
+    df = _labels_frame(train_labels, data_dir)
+    if model is not None and (Path(model)/SPLIT_FILE).is_file():
+        keep = split_paths(model, 'train', df.attrs.get('data_dir', data_dir))
+        df = df[[str(Path(p).resolve()) in keep for p in df.path]]
+    return {str(k):int(v) for k,v in df.name.value_counts().items()}
+
 def evaluate_folder(model,             # Model folder (`learner.save_card_model`) or a loaded `CardPredictor`
                     labels=None,       # labels.json path or a labels DataFrame (default: `data_dir/labels.json`)
                     data_dir=None,     # Folder the labels' `file` paths are relative to
@@ -582,29 +725,64 @@ def evaluate_folder(model,             # Model folder (`learner.save_card_model`
                     figures:bool=True, # Draw and save the PNGs
                     top_losses:int=12, # Images in the top-losses grid
                     n_pairs:int=10,    # Pairs in the name-confusion figure
+                    train_labels=None, # The training data's labels (adds accuracy by training captures per name)
+                    train_data=None,   # Folder `train_labels`' files are relative to
+                    note:str=None,     # A sentence added to the report's scope (e.g. what a synthetic set cannot show)
                     **kwargs,          # Passed to `eval_metrics` (rare, n_worst, min_n)
                    )->CardEval:
     "Run `model` over the labelled images of `labels`/`data_dir` and return a `CardEval`; with `out`, write the report there."
     t0 = time.time()
     if out is not None: check_writable(out, 'report folder (--out)')
     pred = load_card_model(model) if isinstance(model, (str, Path)) else model
-    df = _labels_frame(labels, data_dir).reset_index(drop=True)
-    lab = 'DataFrame' if isinstance(labels, pd.DataFrame) else str(labels if labels is not None else Path(data_dir)/'labels.json')
-    info = dict(model=str(model) if isinstance(model, (str, Path)) else repr(pred), data=str(df.attrs.get('data_dir', data_dir)), labels=lab)
-    if split is not None:
-        if not isinstance(model, (str, Path)): raise ValueError("split needs the model folder (it holds split.json), not a loaded predictor")
-        keep = split_paths(model, split, df.attrs.get('data_dir', data_dir))
-        sel = np.array([str(Path(p).resolve()) in keep for p in df.path])
-        if not sel.any(): raise ValueError(f"none of the {len(df)} labelled images is in the {split} split of {model} ({len(keep)} listed): wrong --data or --labels?")
-        info.update(split=split, n_labelled=len(df), n_split_listed=len(keep))
-        df = df[sel].reset_index(drop=True)
+    df,info = _select(model, labels, data_dir, split)
+    if train_labels is not None: kwargs['train_counts'] = train_counts(train_labels, model if isinstance(model, (str, Path)) else None, train_data)
     r = predict_arrays(pred, df.path, bs=bs, embed=embed, on_error='skip')
     if r['skipped']: warnings.warn(f"{len(r['skipped'])} unreadable image(s) skipped: " + '; '.join(f'{f}: {e}' for f,e in r['skipped'][:5]))
     if not len(r['ok']): raise ValueError(f"no readable images among the {len(df)} labelled ones")
     ev = CardEval(df.iloc[r['ok']], r['name_probs'], r['mod_probs'], pred.names, pred.mods, emb=r['emb'],
                   seconds=time.time()-t0, skipped=[(str(f), e) for f,e in r['skipped']], info=info, **kwargs)
+    ev.metrics['temperature'] = dict(zip(('name','modifier'), map(float, getattr(pred, 'temps', (1., 1.)))))
+    ev.metrics['scope'] = scope_note(ev.metrics, split, note)
     if out is not None: ev.save(out, figures=figures, top_losses=top_losses, n_pairs=n_pairs)
     return ev
+
+# %% ../nbs/07_evaluate.ipynb #7c0994e4
+def calibrate(model,           # Model folder (its config.json receives the temperatures)
+              labels=None,     # Held-out labels.json or table (default: `data_dir/labels.json`)
+              data_dir=None,   # Folder the labels' files are relative to
+              split:str=None,  # 'valid': the held-out split of the model's training run (needs `split.json`)
+              bs:int=64,       # Batch size
+              fitted_on:str=None, # What the images are, for the record (default: the labels path and split)
+             )->dict:
+    "Fit a temperature per head on held-out images and store them in `model/config.json`; returns what was stored."
+    from balatro_cards.learner import CONFIG_FILE
+    pred = load_card_model(model)
+    df,info = _select(model, labels, data_dir, split)
+    r = predict_arrays(pred, df.path, bs=bs, embed=False, on_error='skip', temps=(1., 1.))
+    d = df.iloc[r['ok']]
+    yn,ym = _idx(d.name, pred.names),_idx(d.modifier, pred.mods)
+    kn = yn >= 0
+    tn = fit_temperature(r['name_probs'], yn) if kn.any() else 1.
+    tm = fit_temperature(r['mod_probs'], ym)
+    res = dict(name=tn, modifier=tm, n_images=len(d), fitted_on=fitted_on or f"{info['labels']}" + (f" ({split} split)" if split else ''),
+               name_ece_before=ece(r['name_probs'][kn], yn[kn]), name_ece_after=ece(scale_probs(r['name_probs'][kn], tn), yn[kn]),
+               modifier_ece_before=ece(r['mod_probs'], ym), modifier_ece_after=ece(scale_probs(r['mod_probs'], tm), ym))
+    cf = Path(model)/CONFIG_FILE
+    save_json({**json.loads(cf.read_text(encoding='utf-8')), 'temperature':res}, cf)
+    return res
+
+# %% ../nbs/07_evaluate.ipynb #3acaf1d7
+def breakdown_text(m:dict)->str:
+    "Console lines of the honest breakdown in metrics `m`: by training captures, by set, per edition, calibration, confusions, scope."
+    L,c,ce = [],m.get('calibration', {}),m.get('confident_errors')
+    if m.get('by_captures'): L.append('name top-1 by training captures: ' + ', '.join(f"{k}: {v['name_top1']:.3f} ({v['n']} img)" for k,v in m['by_captures'].items()))
+    L.append('name top-1 by set: ' + ', '.join(f"{k} {v['name_acc']:.3f} ({v['n']})" for k,v in m['per_set'].items()))
+    L.append('recall by edition: ' + ', '.join(f"{k} {_fmt(v['recall'])} ({v['support']})" for k,v in m['per_modifier'].items()))
+    L.append(f"ECE: name {_fmt(c.get('name_ece'))}, modifier {_fmt(c.get('modifier_ece'))}" +
+             (f"; wrong names above p={ce['threshold']} on Base images: {ce['n']} of {ce['n_base']}" if ce else ''))
+    if m.get('most_confused'): L.append('most confused: ' + '; '.join(f"{o['true']} -> {o['pred']} ({o['n']})" for o in m['most_confused'][:5]))
+    if m.get('scope'): L.append(m['scope'])
+    return '\n'.join(L)
 
 # %% ../nbs/07_evaluate.ipynb #24402c69
 @call_parse_hyphens
@@ -618,13 +796,17 @@ def balatro_eval(model:str='models/cards', # Model folder from balatro_train
                  n_worst:int=10,      # Worst cards listed
                  no_embed:store_true=False,   # Skip embeddings files and plots
                  no_figures:store_true=False, # Skip the PNGs
+                 train_labels:str=None, # The training data's labels.json: adds name accuracy by training captures per name
+                 train_data:str=None,  # Folder TRAIN_LABELS' files are relative to (default: its folder)
                 ):
     "Evaluate a card model on a labelled folder; write metrics.json, report.md, predictions.csv, embeddings and figures to OUT."
     try:
         ev = evaluate_folder(model, labels=labels, data_dir=data, out=out, split=split, bs=bs, embed=not no_embed,
-                             figures=not no_figures, top_losses=top_losses, n_worst=n_worst)
+                             figures=not no_figures, top_losses=top_losses, n_worst=n_worst,
+                             train_labels=train_labels, train_data=train_data)
     except (ValueError, OSError, ImageError, LabelError) as e:
         print(f'balatro_eval: error: {e}', file=sys.stderr); sys.exit(2)
     m = ev.metrics
     print(f"balatro_eval: {m['n_images']} images in {m['seconds']:.1f}s: name top-1 {m['name_top1']:.3f}, top-3 {m['name_top3']:.3f}, "
           f"modifier acc {m['modifier_acc']:.3f} (balanced {m['modifier_balanced_acc']:.3f}); report in {out}")
+    print(breakdown_text(m))

@@ -24,9 +24,9 @@ from itertools import islice
 
 # %% auto #0
 __all__ = ['PEAK_LR', 'CONFIG_FILE', 'WEIGHTS_FILE', 'FORMAT', 'CardLearner', 'BestModelCallback', 'PreciseBN', 'recompute_bn',
-           'card_learner', 'save_card_model', 'CardPredictor', 'load_card_model', 'CardCheckpoint', 'write_history',
-           'load_checkpoint', 'gloo_broadcast', 'plain_logger', 'save_split', 'train_cards', 'balatro_train',
-           'balatro_predict']
+           'BudgetDL', 'set_epoch_size', 'EpochBudget', 'card_learner', 'save_card_model', 'CardPredictor',
+           'load_card_model', 'CardCheckpoint', 'write_history', 'load_checkpoint', 'gloo_broadcast', 'plain_logger',
+           'save_split', 'train_cards', 'balatro_train', 'balatro_predict']
 
 # %% ../nbs/06_learner.ipynb #70f84677
 class CardLearner(Learner):
@@ -102,6 +102,34 @@ def recompute_bn(model, dl, n_batches:int=8):
     "Reset `model`'s BatchNorm statistics and estimate them exactly from `n_batches` batches of `dl` (`update_bn`)."
     update_bn(islice(dl, n_batches), model)
     return model
+
+# %% ../nbs/06_learner.ipynb #0566f02c
+class BudgetDL(WeightedDL):
+    "A `WeightedDL` whose shuffled epoch is `budget` weighted draws (with replacement) instead of one per row."
+    budget = None
+    def _n_epoch(self): return self.budget if (self.budget and self.shuffle and self.n) else self.n
+    def __len__(self):
+        n = self._n_epoch()
+        return n if self.bs is None else n//self.bs + (0 if self.drop_last or n%self.bs==0 else 1)
+    def get_idxs(self):
+        if self._n_epoch() == self.n: return super().get_idxs()
+        return list(np.random.choice(self.n, self.budget, p=self.wgts))
+
+def set_epoch_size(dl, n:int|None):
+    "Make training loader `dl` draw `n` samples per epoch (by its weights, uniform if it has none); `None`: one per row."
+    if n is not None and n < 1: raise ValueError(f"epoch size must be a positive number of images, not {n}")
+    if not isinstance(dl, WeightedDL): dl.wgts = np.full(dl.n, 1/max(dl.n, 1))
+    dl.__class__ = BudgetDL if type(dl) in (WeightedDL, BudgetDL, TfmdDL) else dl.__class__
+    if not isinstance(dl, BudgetDL): raise TypeError(f"set_epoch_size: cannot budget a {type(dl).__name__}")
+    dl.budget = n
+    return dl
+
+class EpochBudget(Callback):
+    "Train on `n` weighted samples per epoch (see `BudgetDL`)."
+    order = -10   # before TrainEvalCallback reads len(dls.train)
+    def __init__(self, n:int): self.n = n
+    def before_fit(self):
+        if not hasattr(self.learn, 'lr_finder'): set_epoch_size(self.dls.train, self.n)
 
 # %% ../nbs/06_learner.ipynb #484d0696
 PEAK_LR = 1e-2   # measured: mean held-out name top-1, deck seeds 0-2: 0.954 at 1e-2, 0.935 at 3e-3 (README)
@@ -228,6 +256,8 @@ class CardPredictor:
         self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
         self.model.to(self.device)
         self.mean,self.std = [torch.tensor(cfg[k], dtype=torch.float32).view(1,3,1,1) for k in ('mean','std')]
+        t = cfg.get('temperature') or {}
+        self.temps = (float(t.get('name', 1.)), float(t.get('modifier', 1.)))   # calibration (`evaluate.calibrate`); 1: none
 
     def __repr__(self): return f"CardPredictor({self.cfg['arch']}, {len(self.names)} names, {len(self.mods)} modifiers, size={self.size})"
 
@@ -248,7 +278,8 @@ class CardPredictor:
 
     def probs(self, items, bs:int=64)->tuple:
         "`(name_probs, mod_probs)` numpy arrays for `items`."
-        items,outs = self._run(items, bs, lambda x: tuple(F.softmax(o.float(), -1).cpu() for o in self.model(x)))
+        soft = lambda x: tuple(F.softmax(o.float()/t, -1).cpu() for o,t in zip(self.model(x), self.temps))
+        items,outs = self._run(items, bs, soft)
         if not outs: return np.zeros((0,len(self.names))),np.zeros((0,len(self.mods)))
         return tuple(torch.cat([o[k] for o in outs]).numpy() for k in range(2))
 
@@ -295,6 +326,8 @@ def _check_cfg(cfg, cf):
     if lf is not None and not (isinstance(lf, list) and all(is_int(o) and o > 0 for o in lf)): bad.append('lin_ftrs must be a list of positive integers')
     if not is_num(cfg.get('ps', 0.5)) or not 0 <= cfg.get('ps', 0.5) < 1: bad.append('ps must be a number in [0, 1)')
     if not isinstance(cfg.get('concat_pool', True), bool): bad.append('concat_pool must be true or false')
+    tp = cfg.get('temperature')
+    if tp is not None and not (isinstance(tp, dict) and all(is_num(tp.get(k, 1.)) and tp.get(k, 1.) > 0 for k in ('name','modifier'))): bad.append('temperature must hold positive numbers for name and modifier')
     if bad: raise ValueError(f"{cf}: " + '; '.join(bad))
     if len(cfg['names'])!=cfg['n_names']: raise ValueError(f"{cf}: {len(cfg['names'])} names listed but n_names={cfg['n_names']}")
     if len(cfg['mods'])!=cfg['n_mods']: raise ValueError(f"{cf}: {len(cfg['mods'])} modifiers listed but n_mods={cfg['n_mods']}")

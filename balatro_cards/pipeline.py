@@ -9,31 +9,50 @@ import numpy as np
 from pathlib import Path
 import torch
 from fastcore.script import store_true
+from fastcore.foundation import L
 from .core import save_json, call_parse_hyphens
-from .deck import make_deck
+from .deck import make_deck, make_test_deck
 from .augment import augment
 from .data import card_size
-from .learner import train_cards, gloo_broadcast, PEAK_LR
-from .evaluate import evaluate_folder
+from .learner import train_cards, EpochBudget, CONFIG_FILE, gloo_broadcast, PEAK_LR
+from .evaluate import evaluate_folder, calibrate, breakdown_text
 
 # %% auto #0
-__all__ = ['DEMO', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream', 'gloo_shards']
+__all__ = ['DEMO', 'SYNTH_NOTE', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream', 'gloo_shards']
 
 # %% ../nbs/10_pipeline.ipynb #6ecc8653
-DEMO = dict(n_cards=80, img_size=128, arch='resnet18', size=(64,48), epochs=12, bs=32, lr=PEAK_LR, synth_editions=True)
+DEMO = dict(n_cards=254, img_size=128, arch='resnet18', size=(64,48), epochs=12, bs=32, lr=PEAK_LR, synth_editions=True, epoch_size=3500)
 
 # %% ../nbs/10_pipeline.ipynb #fde56637
 def _log(msg, quiet=False):
     if not quiet: print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 def _headline(m:dict)->dict:
-    "The numbers the main job is judged by, from an evaluation's `metrics`."
-    neg = m['per_modifier'].get('Negative', {})
+    "The numbers the main job is judged by, from an evaluation's `metrics`, with the honest breakdowns."
+    rec = {k:v['recall'] for k,v in m['per_modifier'].items()}
     return dict(name_top1=m['name_top1'], name_top3=m['name_top3'], modifier_acc=m['modifier_acc'],
-                modifier_balanced_acc=m['modifier_balanced_acc'], negative_recall=neg.get('recall'),
-                negative_support=neg.get('support', 0), n_images=m['n_images'])
+                modifier_balanced_acc=m['modifier_balanced_acc'], negative_recall=rec.get('Negative'),
+                negative_support=m['per_modifier'].get('Negative', {}).get('support', 0), n_images=m['n_images'],
+                recall=rec, support={k:v['support'] for k,v in m['per_modifier'].items()},
+                by_captures=m.get('by_captures'), per_set=m['per_set'], calibration=m.get('calibration'),
+                confident_errors={k:v for k,v in m.get('confident_errors', {}).items() if k!='examples'},
+                most_confused=m['most_confused'][:10], scope=m.get('scope'))
 
 # %% ../nbs/10_pipeline.ipynb #3d60da8a
+SYNTH_NOTE = ("The demo's decks are this project's procedural art and edition renderer (the same renderer drew the training captures "
+              "and the synthetic editions), so these figures cannot show accuracy on the real game's art and shaders.")
+
+def _train(out, quiet, epochs, epoch_size, cbs=None, **kw):
+    "`train_cards` into `out` with a per-epoch sample budget; returns the learner and the seconds it took."
+    t = time.time()
+    learn = train_cards(out=out, epochs=epochs, quiet=quiet, cbs=L(cbs)+([EpochBudget(epoch_size)] if epoch_size else []), **kw)
+    return learn,time.time()-t
+
+def _record_runs(model, runs:dict):
+    "Add `runs` (what each training run of the job did) to `model/config.json`."
+    cf = Path(model)/CONFIG_FILE
+    save_json({**json.loads(cf.read_text(encoding='utf-8')), 'runs':runs}, cf)
+
 def run_pipeline(out='runs/demo',      # Folder for everything the job writes (deck, augmented, model, report)
                  data=None,            # Your image folder (default: the demo deck made in `out/cards`)
                  labels=None,          # Your labels.json (default: `data/labels.json`)
@@ -48,16 +67,24 @@ def run_pipeline(out='runs/demo',      # Folder for everything the job writes (d
                  epochs:int=DEMO['epochs'], # Epochs
                  bs:int=DEMO['bs'],    # Batch size
                  lr:float=DEMO['lr'],  # Peak learning rate (one-cycle)
+                 epoch_size:int=DEMO['epoch_size'], # Images drawn per epoch by the weighted sampler (None: one per training row)
+                 valid_pct:float=0.2,  # Your data: fraction held out by the validation run
+                 refit:bool=True,      # Your data: after validating, retrain on every capture with the same schedule
+                 calib:bool=True,      # Fit a temperature per head on held-out images (`evaluate.calibrate`)
                  quiet:bool=False,     # Only the final summary
                  **kwargs,             # More `train_cards` options (workers, fp16, split_by, cbs, ...)
                 )->dict:
-    "Run the whole job and return its summary (headline metrics, timings, paths); also written to `out/summary.json`."
+    "Run the whole job and return its summary (headline metrics, breakdowns, timings, paths); also written to `out/summary.json`."
     out,t0,times = Path(out),time.time(),{}
     demo = data is None if demo is None else demo
     if demo:
         t = time.time(); data = out/'cards'
-        df = make_deck(data, n_cards=n_cards, seed=seed); times['deck'] = time.time()-t
-        _log(f"deck: {len(df)} captures of {df.name.nunique()} cards in {data} ({times['deck']:.1f}s)", quiet)
+        df = make_deck(data, n_cards=n_cards, seed=seed)
+        tdf = make_test_deck(out/'test_cards', df.name, seed=seed)
+        cdf = make_test_deck(out/'calib_cards', df.name, seed=seed, stream='calib') if calib else None
+        times['deck'] = time.time()-t
+        _log(f"deck: {len(df)} training captures of {df.name.nunique()} cards in {data}; fresh test deck: {len(tdf)} captures in {out/'test_cards'}"
+             + (f"; calibration deck: {len(cdf)}" if calib else '') + f" ({times['deck']:.1f}s)", quiet)
     data = Path(data or 'data/cards'); labels = Path(labels or data/'labels.json')
     aug_json = out/'augmented'/'augmented.json'
     if aug:
@@ -66,17 +93,41 @@ def run_pipeline(out='runs/demo',      # Folder for everything the job writes (d
                     synth_editions=synth_editions, progress=not quiet)
         times['augment'] = time.time()-t
         _log(f"augment: {s.variants} variants ({s.written} new, {s.skipped} kept) in {aug_json.parent} ({times['augment']:.1f}s)", quiet)
+    kw = dict(data=data, labels=labels, aug_json=aug_json if aug else None, arch=arch, size=size, bs=bs, lr=lr, seed=seed, **kwargs)
+    model,runs = out/'model',{}
+    what = f"{arch} at {card_size(size)} for {epochs} epochs of " + (f"{epoch_size} images" if epoch_size else "every training row")
+    if demo:   # a fresh test deck exists: train on every capture, calibrate on the calibration deck, score on the test deck
+        _log(f"train on every capture: {what}", quiet)
+        learn,times['train'] = _train(model, quiet, epochs, epoch_size, valid_pct=0, **kw)
+        runs['final'] = dict(valid_pct=0, n_train=learn.train_summary['n_train'], seconds=round(times['train'], 1))
+        ev_kw = dict(labels=out/'test_cards'/'labels.json', data_dir=out/'test_cards', note=SYNTH_NOTE)
+        cal_kw = dict(labels=out/'calib_cards'/'labels.json', data_dir=out/'calib_cards', fitted_on='the demo calibration deck (fresh captures, own stream)')
+    else:      # your data: validate, then (by default) refit on everything with the same schedule
+        vmodel = model/'validate' if refit else model
+        _log(f"train (validation run, {valid_pct:.0%} held out): {what}", quiet)
+        learn,times['train'] = _train(vmodel, quiet, epochs, epoch_size, valid_pct=valid_pct, **kw)
+        runs['validate'] = dict(folder=str(vmodel), valid_pct=valid_pct, n_train=learn.train_summary['n_train'],
+                                n_valid=learn.train_summary['n_valid'], seconds=round(times['train'], 1))
+        ev_kw = dict(labels=labels, data_dir=data, split='valid', model=vmodel)
+        cal_kw = dict(labels=labels, data_dir=data, split='valid')
     t = time.time()
-    _log(f"train: {arch} at {card_size(size)} for {epochs} epochs", quiet)
-    learn = train_cards(data=data, labels=labels, aug_json=aug_json if aug else None, out=out/'model', arch=arch, size=size,
-                        epochs=epochs, bs=bs, lr=lr, seed=seed, quiet=quiet, **kwargs)
-    times['train'] = time.time()-t
+    cal = calibrate(ev_kw.get('model', model), **cal_kw) if calib else None
+    times['calibrate'] = time.time()-t
     t = time.time()
-    ev = evaluate_folder(out/'model', labels=labels, data_dir=data, out=out/'report', split='valid')
+    ev = evaluate_folder(ev_kw.pop('model', model), out=out/'report', train_labels=labels, train_data=data, **ev_kw)
     times['evaluate'] = time.time()-t
+    if not demo and refit:
+        _log(f"refit on every capture with the same schedule: {what}", quiet)
+        learn,times['refit'] = _train(model, quiet, epochs, epoch_size, valid_pct=0, **kw)
+        runs['final'] = dict(valid_pct=0, n_train=learn.train_summary['n_train'], seconds=round(times['refit'], 1), scored_by='validate')
+        if cal: save_json({**json.loads((model/CONFIG_FILE).read_text(encoding='utf-8')), 'temperature':{**cal, 'from':'validate'}}, model/CONFIG_FILE)
+    if not demo and not refit: runs['final'] = runs.pop('validate')
+    _record_runs(model, runs)
     res = dict(**_headline(ev.metrics), seconds={k:round(v, 1) for k,v in times.items()}, total_seconds=round(time.time()-t0, 1),
-               model=str(out/'model'), report=str(out/'report'/'report.md'), device=str(learn.dls.device),
-               config=dict(arch=arch, synth_editions=synth_editions if aug else None, size=list(card_size(size)), epochs=epochs, bs=bs, lr=lr, seed=seed, n_cards=n_cards if demo else None,
+               model=str(model), report=str(out/'report'/'report.md'), device=str(learn.dls.device), runs=runs,
+               temperature=None if cal is None else {k:cal[k] for k in ('name','modifier')},
+               config=dict(arch=arch, synth_editions=synth_editions if aug else None, size=list(card_size(size)), epochs=epochs, bs=bs, lr=lr,
+                           epoch_size=epoch_size, seed=seed, n_cards=n_cards if demo else None, refit=None if demo else refit,
                            torch_threads=torch.get_num_threads()))
     save_json(res, out/'summary.json')
     return res
@@ -85,11 +136,15 @@ def run_pipeline(out='runs/demo',      # Folder for everything the job writes (d
 def _fmt(v): return 'n/a' if v is None else f'{v:.3f}'
 
 def summary_text(res:dict)->str:
-    "Human-readable lines for a `run_pipeline` summary."
+    "Human-readable lines for a `run_pipeline` summary: timings, headline metrics, then the honest breakdowns."
+    rec = ', '.join(f"{k} {_fmt(v)} ({res['support'][k]})" for k,v in res['recall'].items())
+    ce,cal = res.get('confident_errors') or {},res.get('calibration') or {}
+    m = dict(by_captures=res.get('by_captures'), per_set=res['per_set'], per_modifier={k:dict(recall=v, support=res['support'][k]) for k,v in res['recall'].items()},
+             calibration=cal, confident_errors=ce or None, most_confused=res.get('most_confused'), scope=res.get('scope'))
     return '\n'.join([f"done in {res['total_seconds']:.0f}s (" + ', '.join(f'{k} {v:.0f}s' for k,v in res['seconds'].items()) + ')',
-        f"held-out images: {res['n_images']} | name top-1 {_fmt(res['name_top1'])} | name top-3 {_fmt(res['name_top3'])} | "
-        f"modifier acc {_fmt(res['modifier_acc'])} | Negative recall {_fmt(res['negative_recall'])} ({res['negative_support']} images)",
-        f"model:  {res['model']}", f"report: {res['report']}"])
+        f"scored images: {res['n_images']} | name top-1 {_fmt(res['name_top1'])} | name top-3 {_fmt(res['name_top3'])} | "
+        f"modifier acc {_fmt(res['modifier_acc'])} (balanced {_fmt(res['modifier_balanced_acc'])})",
+        breakdown_text(m), f"model:  {res['model']}", f"report: {res['report']}"])
 
 # %% ../nbs/10_pipeline.ipynb #5dda1737
 @call_parse_hyphens
@@ -107,15 +162,20 @@ def balatro_pipeline(out:str='runs/demo',  # Folder for deck, augmented images, 
                      epochs:int=DEMO['epochs'], # Epochs
                      bs:int=DEMO['bs'],    # Batch size
                      lr:float=DEMO['lr'],  # Peak learning rate
+                     epoch_size:int=DEMO['epoch_size'], # Images drawn per epoch (0: one per training row)
+                     valid_pct:float=0.2,  # Your data: fraction held out by the validation run
+                     no_refit:store_true=False, # Your data: keep the validation run as the final model (no refit on every capture)
+                     no_calib:store_true=False, # No temperature scaling
                      workers:int=0,        # DataLoader worker processes
                      fp16:str='auto',      # Mixed precision: auto (GPU), true, false
                      quiet:store_true=False, # Only the final summary
                     ):
-    "The main job: (demo deck →) balatro_augment → balatro_train → balatro_eval, then print the headline metrics."
+    "The main job: (demo and test decks →) balatro_augment → balatro_train (→ refit) → calibrate → balatro_eval; prints the honest table."
     if not demo and data is None: print('balatro_pipeline: give --demo or --data DIR', file=sys.stderr); sys.exit(2)
     try:
         res = run_pipeline(out, data=data, labels=labels, demo=demo, n_cards=n_cards, seed=seed, aug=not no_aug, synth_editions=not no_synth_editions,
-                           img_size=img_size, arch=arch, size=card_size(size), epochs=epochs, bs=bs, lr=lr, workers=workers, fp16=fp16, quiet=quiet)
+                           img_size=img_size, arch=arch, size=card_size(size), epochs=epochs, bs=bs, lr=lr, epoch_size=epoch_size or None,
+                           valid_pct=valid_pct, refit=not no_refit, calib=not no_calib, workers=workers, fp16=fp16, quiet=quiet)
     except (ValueError, FileNotFoundError, OSError) as e:
         print(f'balatro_pipeline: error: {e}', file=sys.stderr); sys.exit(2)
     print(summary_text(res))
