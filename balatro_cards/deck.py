@@ -385,7 +385,9 @@ def _write_deck(df, out, rng_key, scale):
         recs.append(dict(file=r.file, name=r.name, modifier=r.modifier, set=r.set, phase=r.phase, capture=r.capture,
                          seed=int(r.seed), stream=r.stream, scale=scale, bbox=[int(xs.min()), int(ys.min()), int(xs.max())+1, int(ys.max())+1]))
     save_json(recs, out/'labels.json')
-    return pd.DataFrame(recs)
+    df = pd.DataFrame(recs)
+    df.attrs['data_dir'] = str(out)   # so `card_dls(df)` finds the files
+    return df
 
 def make_deck(out,                 # Folder to write the deck into (created if needed)
               n_cards:int=254,     # Number of distinct card names (254: the whole catalogue)

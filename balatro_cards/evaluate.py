@@ -15,6 +15,7 @@ from sklearn.calibration import calibration_curve
 from scipy.optimize import minimize_scalar
 from fastcore.script import store_true
 from .core import MODIFIERS, card_set, load_image, load_labels, save_json, save_fig, atomic_path, ImageError, LabelError, check_writable
+from .data import card_img
 from .learner import load_card_model, CardPredictor, call_parse_hyphens
 
 # %% auto #0
@@ -621,7 +622,7 @@ def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_mod
     for i in range(0, len(items), bs):
         imgs = []
         for j,o in enumerate(items[i:i+bs], start=i):
-            try: imgs.append(CardPredictor._img(o)); ok.append(j)
+            try: imgs.append(card_img(o)); ok.append(j)
             except ImageError as e:
                 if on_error == 'raise': raise
                 skipped.append((o, str(e)))
