@@ -19,6 +19,10 @@ from .interpretation import *
 from .evaluate import *
 from .interpret import *
 from .pipeline import *
+from .screens import *
+from .detect import *
+from .read import *
+from .label import *
 
 # %% ../nbs/90_all.ipynb #1402aeba
 __all__ = [o for o in dir() if not o.startswith('_')]
