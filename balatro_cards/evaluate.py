@@ -17,6 +17,7 @@ from fastcore.script import store_true
 from .core import MODIFIERS, card_set, load_image, load_labels, save_json, save_fig, atomic_path, ImageError, LabelError, check_writable
 from .data import card_img
 from .learner import load_card_model, CardPredictor, call_parse_hyphens
+from .interpretation import CardInterpretation
 
 # %% auto #0
 __all__ = ['RARE_MODIFIERS', 'CAPTURE_BINS', 'FIGURES', 'SPLIT_FILE', 'topk_accuracy', 'confusion_matrix', 'balanced_accuracy',
@@ -493,11 +494,19 @@ def preds(self:CardEval)->pd.DataFrame:
     d['name_ok'],d['modifier_ok'] = d.pred_name == d.name,d.pred_modifier == d.modifier
     return d
 
+# %% ../nbs/07_evaluate.ipynb #1858ff09
+@patch
+def interp(self:CardEval, head:str='name')->CardInterpretation:
+    "fastai's interpretation of `head` (`'name'` or `'modifier'`) over the scored images."
+    probs,vocab,lbl = ((self.name_probs,self.names,self.df.name) if head=='name' else
+                       (self.mod_probs,self.mods,self.df.modifier))
+    return CardInterpretation.from_preds(probs, _idx(lbl, vocab), vocab, items=list(self.df.path), head=head)
+
 # %% ../nbs/07_evaluate.ipynb #670c7be8
 @patch
 def plot_confusion(self:CardEval):
     "Modifier confusion matrix, counts and normalised."
-    return plot_modifier_confusion(confusion_matrix(_idx(self.df.modifier, self.mods), self.mod_probs.argmax(1), len(self.mods)), self.mods)
+    return plot_modifier_confusion(self.interp('modifier').confusion_matrix(), self.mods)
 
 @patch
 def plot_name_confusion(self:CardEval, n_pairs:int=10):
