@@ -15,9 +15,10 @@ from fastcore.script import anno_parser
 
 # %% auto #0
 __all__ = ['MODIFIERS', 'RANKS', 'SUITS', 'JOKERS', 'TAROTS', 'PLANETS', 'SPECTRALS', 'CARD_SETS', 'CATALOGUE', 'MAX_PIXELS',
-           'MIN_SIDE', 'TRANSPARENT_BG', 'IMAGE_FORMATS', 'norm_modifier', 'name_key', 'card_set', 'match_name', 'slug',
-           'atomic_path', 'save_json', 'atomic_save_img', 'check_writable', 'ImageError', 'load_image', 'LabelError',
-           'read_records', 'is_proposed', 'load_labels', 'save_fig', 'hyphen_argv', 'call_parse_hyphens']
+           'MIN_SIDE', 'TRANSPARENT_BG', 'IMAGE_FORMATS', 'IMAGE_EXTS', 'norm_modifier', 'name_key', 'card_set',
+           'match_name', 'slug', 'atomic_path', 'save_json', 'atomic_save_img', 'check_writable', 'ImageError',
+           'load_image', 'LabelError', 'read_records', 'is_proposed', 'load_labels', 'save_fig', 'hyphen_argv',
+           'call_parse_hyphens']
 
 # %% ../nbs/00_core.ipynb #1c6045a6
 MODIFIERS = ['Base', 'Foil', 'Holographic', 'Polychrome', 'Negative']
@@ -158,6 +159,7 @@ MIN_SIDE = 16
 TRANSPARENT_BG = (0, 0, 0)
 # what screenshots come as; others (EPS, PDF, ...) are never opened
 IMAGE_FORMATS = ('PNG', 'JPEG', 'WEBP', 'BMP', 'GIF', 'TIFF')
+IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif', '.tiff')   # their file name endings, for folder scans
 
 # %% ../nbs/00_core.ipynb #8c68fa1a
 def _to_rgb(img:Image.Image, bg=TRANSPARENT_BG)->Image.Image:

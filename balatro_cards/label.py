@@ -24,8 +24,8 @@ from .data import card_groups, dhash
 from .learner import load_card_model
 
 # %% auto #0
-__all__ = ['IMG_EXTS', 'MAX_BODY', 'PAGE', 'search_names', 'LabelConflict', 'LabelStore', 'scan_images', 'progress_line',
-           'Labeller', 'label_app', 'serve', 'balatro_label', 'keyboard_label']
+__all__ = ['MAX_BODY', 'PAGE', 'search_names', 'LabelConflict', 'LabelStore', 'scan_images', 'progress_line', 'Labeller',
+           'label_app', 'serve', 'balatro_label', 'keyboard_label']
 
 # %% ../nbs/16_label.ipynb #1e70e414
 def _fuzzy(q:str, key:str)->float:
@@ -197,8 +197,6 @@ def change(self:LabelStore, new:dict, # {file: {'name','modifier'} | whole recor
         return before, reloaded
 
 # %% ../nbs/16_label.ipynb #b1cdd250
-IMG_EXTS = ('.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif', '.tiff')
-
 def scan_images(root)->list:
     "Image files below folder `root` as sorted relative POSIX paths (no hidden names, no links leaving `root`)."
     root = Path(root)
@@ -207,7 +205,7 @@ def scan_images(root)->list:
         dns[:] = sorted(d for d in dns if not d.startswith('.'))
         for fn in fns:
             rel = (Path(dp) / fn).relative_to(root).as_posix()
-            if not fn.startswith('.') and fn.lower().endswith(IMG_EXTS) and core._inside(root, rel) is not None:
+            if not fn.startswith('.') and fn.lower().endswith(core.IMAGE_EXTS) and core._inside(root, rel) is not None:
                 out.append(rel)
     return sorted(out)
 

@@ -614,14 +614,12 @@ def balatro_train(data:str=None,        # Image folder the labels' `file` paths 
         print(f'balatro_train: error: {e}', file=sys.stderr); sys.exit(2)
 
 # %% ../nbs/06_learner.ipynb #85ff1ef9
-_IMG_EXT = {'.png','.jpg','.jpeg','.webp','.bmp','.gif','.tif','.tiff'}
-
 def _expand(images):
     "Image paths from `images`, folders expanded to their image files (sorted)."
     out = []
     for o in images:
         p = Path(o)
-        if p.is_dir(): out += sorted(str(f) for f in p.rglob('*') if f.suffix.lower() in _IMG_EXT)
+        if p.is_dir(): out += sorted(str(f) for f in p.rglob('*') if f.suffix.lower() in core.IMAGE_EXTS)
         else: out.append(str(p))
     return out
 

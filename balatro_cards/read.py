@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image
 from fastcore.script import Param, store_true
-from .core import (load_image, ImageError, LabelError, save_json, atomic_save_img, call_parse_hyphens, check_writable)
+from .core import (load_image, ImageError, LabelError, save_json, atomic_save_img, call_parse_hyphens,
+                                 check_writable, IMAGE_EXTS)
 from .data import card_groups
 from .learner import load_card_model, CardPredictor
 from .evaluate import predict_arrays
@@ -19,7 +20,7 @@ from .deck import CELL
 from .detect import load_detector, CardDetector, match_boxes, det_counts
 
 # %% auto #0
-__all__ = ['ASPECT', 'IMG_EXT', 'card_wh', 'crop_card', 'reading_order', 'read_crops', 'read_screen', 'image_files', 'read_file',
+__all__ = ['ASPECT', 'card_wh', 'crop_card', 'reading_order', 'read_crops', 'read_screen', 'image_files', 'read_file',
            'watch_folder', 'balatro_read', 'dedup_crops', 'harvest', 'balatro_harvest', 'score_screens']
 
 # %% ../nbs/15_read.ipynb #93016921
@@ -102,14 +103,12 @@ def read_screen(img,                     # Screenshot: path or PIL image
     return [{k:o[k] for k in ('box','name','name_prob','top3','modifier','modifier_prob','score','source') if k in o} for o in res]
 
 # %% ../nbs/15_read.ipynb #900ece46
-IMG_EXT = {'.png','.jpg','.jpeg','.webp','.bmp','.gif','.tif','.tiff'}
-
 def image_files(paths)->list:
     "Image files in `paths` (files kept as given, folders expanded to their image files, sorted)."
     out = []
     for o in paths:
         p = Path(o)
-        if p.is_dir(): out += sorted(f for f in p.rglob('*') if f.suffix.lower() in IMG_EXT and not f.name.startswith('.'))
+        if p.is_dir(): out += sorted(f for f in p.rglob('*') if f.suffix.lower() in IMAGE_EXTS and not f.name.startswith('.'))
         else: out.append(p)
     return out
 
