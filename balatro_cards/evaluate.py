@@ -638,7 +638,8 @@ def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_mod
         if not imgs: continue
         with torch.inference_mode():
             f = model.encode(predictor.preprocess(imgs).to(dev))
-            pn.append(F.softmax(model.name_head(f).float()/tn, -1).cpu()); pm.append(F.softmax(model.mod_head(f).float()/tm, -1).cpu())
+            ln,lm = model.heads(f)
+            pn.append(F.softmax(ln.float()/tn, -1).cpu()); pm.append(F.softmax(lm.float()/tm, -1).cpu())
             if embed: em.append(f.float().cpu())
     cat = lambda xs,k: torch.cat(xs).numpy() if xs else np.zeros((0, k), np.float32)
     return dict(name_probs=cat(pn, len(predictor.names)), mod_probs=cat(pm, len(predictor.mods)),

@@ -158,34 +158,40 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
                  early_stop:int|None=None, # Patience (epochs) for early stopping on `monitor`
                  save_best:bool=False,   # Restore the best epoch's weights (by `monitor`) after training
                  monitor:str='valid_loss', # Quantity for early stopping / best model
-                 precise_bn:int=8,       # Re-estimate BatchNorm statistics from this many training batches before each validation (0: off)
+                 precise_bn:int=8,       # Re-estimate BatchNorm statistics from this many training batches before each
+                                         # validation (0: off)
                  lin_ftrs=None,          # Head hidden sizes
                  ps:float=0.5,           # Head dropout
                  arch_kwargs:dict=None,  # Passed to the architecture constructor
+                 parts:bool=True,        # Rank + suit logits for playing-card names (`model.card_parts`)
                  model=None,             # A ready `CardModel` instead of building one
                  cbs=None,               # Extra callbacks
                  **kwargs,               # Passed to `Learner`
                 )->CardLearner:
-    "A `CardLearner` for `dls` with a two-head `arch` model, `CardLoss`, per-head metrics, AdamW and optional fp16/early stopping."
+    "A `CardLearner` for `dls`: a two-head `arch` model, `CardLoss`, per-head metrics, AdamW, optional fp16/early stop."
     cfg = getattr(dls, 'card_cfg', None)
     if cfg is None: raise ValueError('dls has no `card_cfg`: build it with `card_dls`')
     names,mods = dls.vocab
-    if model is None: model = create_card_model(arch, len(names), len(mods), pretrained=pretrained, lin_ftrs=lin_ftrs, ps=ps, arch_kwargs=arch_kwargs)
+    if model is None: model = create_card_model(arch, len(names), len(mods), pretrained=pretrained, lin_ftrs=lin_ftrs,
+                                                ps=ps, arch_kwargs=arch_kwargs, names=names, parts=parts)
     nw = mw = None
     if class_weights:
         trn = dls.df.iloc[list(dls.splits[0])]
         nw = inv_freq_weights(trn.name.map({n:i for i,n in enumerate(names)}), len(names))
         mw = inv_freq_weights(trn.modifier.map({m:i for i,m in enumerate(mods)}), len(mods))
     cbs = L(cbs)
-    if cfg.get('split_by')=='name' and monitor=='valid_loss': monitor = 'mod_bal_acc'   # held-out names make the name loss meaningless
+    # held-out names make the name loss meaningless
+    if cfg.get('split_by')=='name' and monitor=='valid_loss': monitor = 'mod_bal_acc'
     if early_stop: cbs.append(EarlyStoppingCallback(monitor=monitor, patience=int(early_stop)))
     if save_best: cbs.append(BestModelCallback(monitor=monitor))
     if precise_bn: cbs.append(PreciseBN(precise_bn))
+    metrics = ifnone(metrics, card_metrics(cfg.get('split_by', 'group')))
     learn = CardLearner(dls, model, loss_func=CardLoss(nw, mw, mod_w=mod_w), opt_func=Adam, lr=lr, wd=wd,
-                        metrics=ifnone(metrics, card_metrics(cfg.get('split_by', 'group'))), splitter=card_splitter, cbs=cbs, **kwargs)
+                        metrics=metrics, splitter=card_splitter, cbs=cbs, **kwargs)
     if pretrained: learn.freeze()   # as vision_learner: train the new heads first, then `unfreeze()`
     if _want_fp16(fp16, dls): learn = learn.to_fp16()
-    learn.card_cfg = {**cfg, **model.cfg, 'mod_w':mod_w, 'pretrained':bool(pretrained), 'lib_version':balatro_cards.__version__}
+    learn.card_cfg = {**cfg, **model.cfg, 'mod_w':mod_w, 'pretrained':bool(pretrained),
+                      'lib_version':balatro_cards.__version__}
     return learn
 
 # %% ../nbs/06_learner.ipynb #58242015
@@ -234,17 +240,23 @@ def save_card_model(learn,          # A `card_learner` Learner, or a `CardModel`
     return Path(path)
 
 # %% ../nbs/06_learner.ipynb #1474ba9e
+def _more(xs): return f"{xs[:8]}{' ...' if len(xs)>8 else ''} ({len(xs)} tensors)"
+
+def _shape_hint(k, a, b):
+    if a[0]==b[0] or len(a)>2: return ''
+    return (' (name vocabulary size differs)' if k.startswith('name_head') else
+            ' (modifier vocabulary size differs)' if k.startswith('mod_head') else '')
+
 def _check_state(model, sd, cfg, where):
     ref = model.state_dict()
     missing,extra = sorted(set(ref)-set(sd)),sorted(set(sd)-set(ref))
     bad = [(k, tuple(sd[k].shape), tuple(ref[k].shape)) for k in ref if k in sd and sd[k].shape!=ref[k].shape]
     if not (missing or extra or bad): return
-    msg = [f"{where}: weights do not fit the model described by {CONFIG_FILE} ({cfg.get('arch')}, {cfg.get('n_names')} names, {cfg.get('n_mods')} modifiers)"]
-    for k,a,b in bad:
-        hint = ' (name vocabulary size differs)' if k.startswith('name_head') and a[0]!=b[0] and len(a)<=2 else ' (modifier vocabulary size differs)' if k.startswith('mod_head') and a[0]!=b[0] and len(a)<=2 else ''
-        msg.append(f"  {k}: weights have shape {a}, config implies {b}{hint}")
-    if missing: msg.append(f"  missing from weights: {missing[:8]}{' ...' if len(missing)>8 else ''} ({len(missing)} tensors)")
-    if extra: msg.append(f"  unexpected in weights: {extra[:8]}{' ...' if len(extra)>8 else ''} ({len(extra)} tensors)")
+    msg = [f"{where}: weights do not fit the model described by {CONFIG_FILE} "
+           f"({cfg.get('arch')}, {cfg.get('n_names')} names, {cfg.get('n_mods')} modifiers)"]
+    msg += [f"  {k}: weights have shape {a}, config implies {b}{_shape_hint(k, a, b)}" for k,a,b in bad]
+    if missing: msg.append(f"  missing from weights: {_more(missing)}")
+    if extra: msg.append(f"  unexpected in weights: {_more(extra)}")
     raise ValueError('\n'.join(msg))
 
 # %% ../nbs/06_learner.ipynb #e43321e7
@@ -257,16 +269,19 @@ class CardPredictor:
         self.model.to(self.device)
         self.mean,self.std = [torch.tensor(cfg[k], dtype=torch.float32).view(1,3,1,1) for k in ('mean','std')]
         t = cfg.get('temperature') or {}
-        self.temps = (float(t.get('name', 1.)), float(t.get('modifier', 1.)))   # calibration (`evaluate.calibrate`); 1: none
+        # calibration (`evaluate.calibrate`); 1: none
+        self.temps = (float(t.get('name', 1.)), float(t.get('modifier', 1.)))
 
-    def __repr__(self): return f"CardPredictor({self.cfg['arch']}, {len(self.names)} names, {len(self.mods)} modifiers, size={self.size})"
+    def __repr__(self):
+        return f"CardPredictor({self.cfg['arch']}, {len(self.names)} names, {len(self.mods)} modifiers, size={self.size})"
 
     _img = staticmethod(card_img)   # the project's one image opener (`data.card_img`)
 
     def preprocess(self, imgs)->torch.Tensor:
         "Normalised batch tensor `(n, 3, h, w)` for `imgs` (paths, PIL images or HWC uint8 arrays)."
         h,w = self.size
-        xs = [torch.from_numpy(np.asarray(self._img(o).resize((w,h), Image.Resampling.BILINEAR), dtype=np.uint8).copy()).permute(2,0,1) for o in imgs]
+        arr = lambda o: np.array(self._img(o).resize((w,h), Image.Resampling.BILINEAR), dtype=np.uint8)
+        xs = [torch.from_numpy(arr(o)).permute(2,0,1) for o in imgs]
         return (torch.stack(xs).float()/255 - self.mean)/self.std
 
     def _run(self, items, bs, fn):
@@ -291,7 +306,8 @@ class CardPredictor:
         for o,a,b in zip(items, pn, pm):
             top = np.argsort(-a)[:topk]
             f = str(o) if isinstance(o, (str, Path)) else getattr(o, 'filename', None) or None
-            res.append(dict(file=f, name=self.names[top[0]], name_prob=float(a[top[0]]), top3=[[self.names[i], float(a[i])] for i in top],
+            res.append(dict(file=f, name=self.names[top[0]], name_prob=float(a[top[0]]),
+                            top3=[[self.names[i], float(a[i])] for i in top],
                             modifier=self.mods[int(b.argmax())], modifier_prob=float(b.max())))
         return res
 
@@ -313,24 +329,32 @@ def _check_cfg(cfg, cf):
     if not isinstance(cfg['arch'], str): bad.append('arch must be a text name')
     for k in ('names','mods'):
         v = cfg[k]
-        if not isinstance(v, list) or not v or not all(isinstance(o, str) for o in v): bad.append(f'{k} must be a non-empty list of names')
+        if not isinstance(v, list) or not v or not all(isinstance(o, str) for o in v):
+            bad.append(f'{k} must be a non-empty list of names')
         elif len(set(v)) < len(v): bad.append(f'{k} lists a name twice')
     for k in ('n_names','n_mods'):
         if not is_int(cfg[k]) or cfg[k] < 1: bad.append(f'{k} must be a positive integer')
-    if not (isinstance(cfg['size'], list) and len(cfg['size'])==2 and all(is_int(o) and o >= 8 for o in cfg['size'])): bad.append('size must be [height, width], each at least 8 pixels')
+    sz = cfg['size']
+    if not (isinstance(sz, list) and len(sz)==2 and all(is_int(o) and o >= 8 for o in sz)):
+        bad.append('size must be [height, width], each at least 8 pixels')
     for k in ('mean','std'):
         v = cfg[k]
-        if not (isinstance(v, list) and len(v)==3 and all(is_num(o) for o in v)) or (k=='std' and any(o<=0 for o in v)): bad.append(f'{k} must be 3 numbers' + (' > 0' if k=='std' else ''))
-    if cfg.get('arch_kwargs') is not None and not isinstance(cfg['arch_kwargs'], dict): bad.append('arch_kwargs must be an object')
+        if not (isinstance(v, list) and len(v)==3 and all(is_num(o) for o in v)) or (k=='std' and any(o<=0 for o in v)):
+            bad.append(f'{k} must be 3 numbers' + (' > 0' if k=='std' else ''))
+    if not isinstance(cfg.get('arch_kwargs') or {}, dict): bad.append('arch_kwargs must be an object')
     lf = cfg.get('lin_ftrs')
-    if lf is not None and not (isinstance(lf, list) and all(is_int(o) and o > 0 for o in lf)): bad.append('lin_ftrs must be a list of positive integers')
+    if lf is not None and not (isinstance(lf, list) and all(is_int(o) and o > 0 for o in lf)):
+        bad.append('lin_ftrs must be a list of positive integers')
     if not is_num(cfg.get('ps', 0.5)) or not 0 <= cfg.get('ps', 0.5) < 1: bad.append('ps must be a number in [0, 1)')
-    if not isinstance(cfg.get('concat_pool', True), bool): bad.append('concat_pool must be true or false')
+    for k in ('concat_pool', 'parts'):
+        if not isinstance(cfg.get(k, False), bool): bad.append(f'{k} must be true or false')
     tp = cfg.get('temperature')
-    if tp is not None and not (isinstance(tp, dict) and all(is_num(tp.get(k, 1.)) and tp.get(k, 1.) > 0 for k in ('name','modifier'))): bad.append('temperature must hold positive numbers for name and modifier')
+    pos = lambda o: is_num(o) and o > 0
+    if tp is not None and not (isinstance(tp, dict) and all(pos(tp.get(k, 1.)) for k in ('name','modifier'))):
+        bad.append('temperature must hold positive numbers for name and modifier')
     if bad: raise ValueError(f"{cf}: " + '; '.join(bad))
-    if len(cfg['names'])!=cfg['n_names']: raise ValueError(f"{cf}: {len(cfg['names'])} names listed but n_names={cfg['n_names']}")
-    if len(cfg['mods'])!=cfg['n_mods']: raise ValueError(f"{cf}: {len(cfg['mods'])} modifiers listed but n_mods={cfg['n_mods']}")
+    for k,n,what in (('names','n_names','names'), ('mods','n_mods','modifiers')):
+        if len(cfg[k])!=cfg[n]: raise ValueError(f"{cf}: {len(cfg[k])} {what} listed but {n}={cfg[n]}")
 
 def load_card_model(path,          # Folder written by `save_card_model`
                     device=None,   # Device (default: CUDA if available, else CPU)
@@ -340,17 +364,22 @@ def load_card_model(path,          # Folder written by `save_card_model`
     cf = path/CONFIG_FILE
     if not cf.is_file(): raise FileNotFoundError(f"{path}: no {CONFIG_FILE} (not a saved card model)")
     try: cfg = json.loads(cf.read_text(encoding='utf-8'))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e: raise ValueError(f"{cf}: not valid JSON ({e})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        raise ValueError(f"{cf}: not valid JSON ({e})") from None
     _check_cfg(cfg, cf)
     wf = _find_weights(path, 'model', cfg)
     try: sd = load_file(str(wf))
-    except Exception as e: raise ValueError(f"{wf}: not a safetensors file ({e}); refused: model files are never unpickled") from None
-    try: model = create_card_model(cfg['arch'], cfg['n_names'], cfg['n_mods'], pretrained=False, lin_ftrs=cfg.get('lin_ftrs'),
-                                   ps=cfg.get('ps', 0.5), concat_pool=cfg.get('concat_pool', True), arch_kwargs=cfg.get('arch_kwargs'))
-    except Exception as e: raise ValueError(f"{cf}: cannot build the model it describes ({type(e).__name__}: {e})") from None
+    except Exception as e:
+        raise ValueError(f"{wf}: not a safetensors file ({e}); refused: model files are never unpickled") from None
+    try: model = create_card_model(cfg['arch'], cfg['n_names'], cfg['n_mods'], pretrained=False,
+                                   lin_ftrs=cfg.get('lin_ftrs'), ps=cfg.get('ps', 0.5),
+                                   concat_pool=cfg.get('concat_pool', True), arch_kwargs=cfg.get('arch_kwargs'),
+                                   names=cfg['names'], parts=cfg.get('parts', False))
+    except Exception as e:
+        raise ValueError(f"{cf}: cannot build the model it describes ({type(e).__name__}: {e})") from None
     _check_state(model, sd, cfg, wf)
     model.load_state_dict(sd, strict=True)
-    model.cfg = {k:cfg[k] for k in model.cfg}
+    model.cfg = {k:cfg.get(k, v) for k,v in model.cfg.items()}
     return CardPredictor(model, cfg, device)
 
 # %% ../nbs/06_learner.ipynb #81057ec5

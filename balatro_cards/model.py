@@ -8,11 +8,11 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 import torchvision
 from fastai.vision.all import *
 from fastai.vision.models import xresnet
-from .core import MODIFIERS
+from .core import MODIFIERS, RANKS, SUITS
 
 # %% auto #0
-__all__ = ['card_body', 'CardModel', 'create_card_model', 'card_splitter', 'CardLoss', 'inv_freq_weights', 'name_top1',
-           'name_top3', 'mod_acc', 'ModBalancedAccuracy', 'card_metrics']
+__all__ = ['card_body', 'card_parts', 'CardModel', 'create_card_model', 'card_splitter', 'CardLoss', 'inv_freq_weights',
+           'name_top1', 'name_top3', 'mod_acc', 'ModBalancedAccuracy', 'card_metrics']
 
 # %% ../nbs/05_model.ipynb #5b6e56b7
 def _arch_fn(arch):
@@ -40,25 +40,51 @@ def card_body(arch='resnet18',     # Architecture name or constructor
     cut = -4 if name.startswith('x') and isinstance(m, xresnet.XResNet) else None
     return create_body(m, n_in=3, pretrained=pretrained, cut=cut)
 
+# %% ../nbs/05_model.ipynb #4fec2c4d
+def _rank_suit(name):
+    r,_,s = str(name).partition(' of ')
+    return (RANKS.index(r), SUITS.index(s)) if r in RANKS and s in SUITS else (-1,-1)
+
+def card_parts(names)->torch.Tensor|None:
+    "`(len(names), 2)` rank and suit index of each name (`-1` for cards that are not playing cards); None if none is."
+    p = torch.tensor([_rank_suit(n) for n in names], dtype=torch.long).view(-1, 2)
+    return p if (p[:,0] >= 0).any() else None
+
 # %% ../nbs/05_model.ipynb #8ec818d5
 class CardModel(Module):
-    "Shared encoder `body` → pooled features → (`name_head`, `mod_head`) logits."
+    "Shared encoder `body` → pooled features → (`name_head` (+ `part_head`), `mod_head`) logits."
     def __init__(self, body, nf, n_names, n_mods=len(MODIFIERS), lin_ftrs=None, ps=0.5, concat_pool=True,
-                 init=nn.init.kaiming_normal_):
+                 init=nn.init.kaiming_normal_,
+                 parts=None): # `card_parts(names)`: add rank and suit logits to the playing-card names' logits
         self.body = body
         self.pool = nn.Sequential(AdaptiveConcatPool2d() if concat_pool else nn.AdaptiveAvgPool2d(1), Flatten())
         self.nf = nf*2 if concat_pool else nf
         self.name_head = create_head(self.nf, n_names, lin_ftrs=lin_ftrs, ps=ps, pool=False)
         self.mod_head  = create_head(self.nf, n_mods,  lin_ftrs=lin_ftrs, ps=ps, pool=False)
-        if init is not None: apply_init(self.name_head, init); apply_init(self.mod_head, init)
+        self.part_head = None if parts is None else create_head(self.nf, len(RANKS)+len(SUITS), lin_ftrs=lin_ftrs,
+                                                                ps=ps, pool=False)
+        if parts is not None: self.register_buffer('parts', torch.as_tensor(parts).long(), persistent=False)
+        if init is not None:
+            for h in (self.name_head, self.mod_head, self.part_head): apply_init(h, init) if h is not None else None
 
     def encode(self, x):
         "Pooled encoder features of image batch `x`, shape `(bs, nf)`."
         return self.pool(self.body(x))
 
-    def forward(self, x):
-        f = self.encode(x)
-        return self.name_head(f),self.mod_head(f)
+    def name_logits(self, f):
+        "Name logits from pooled features `f`: the name head, plus its rank's and suit's logits for playing cards."
+        out = self.name_head(f)
+        if self.part_head is None: return out
+        p = self.part_head(f)
+        # a last column of zeros: the rank and suit of a card that is not a playing card
+        rank,suit = F.pad(p[:, :len(RANKS)], (0,1)),F.pad(p[:, len(RANKS):], (0,1))
+        return out + rank[:, self.parts[:,0]] + suit[:, self.parts[:,1]]
+
+    def heads(self, f):
+        "`(name_logits, modifier_logits)` from pooled features `f`."
+        return self.name_logits(f),self.mod_head(f)
+
+    def forward(self, x): return self.heads(self.encode(x))
 
 # %% ../nbs/05_model.ipynb #c9647870
 def create_card_model(arch='resnet18',      # Architecture name (see `card_body`)
@@ -69,17 +95,21 @@ def create_card_model(arch='resnet18',      # Architecture name (see `card_body`
                       ps=0.5,               # Head dropout
                       concat_pool:bool=True, # Average+max pooling (else average only)
                       arch_kwargs:dict=None, # Passed to the architecture constructor
+                      names=None,           # The name vocabulary (needed for `parts`)
+                      parts:bool=True,      # Rank + suit logits for playing-card names (when `names` has any)
                      )->CardModel:
     "A `CardModel` for `n_names` names and `n_mods` modifiers; `model.cfg` holds what rebuilds it."
     if not n_names or n_names < 1: raise ValueError(f"n_names must be a positive int, not {n_names!r}")
+    if names is not None and len(names) != n_names: raise ValueError(f"{len(names)} names given but n_names={n_names}")
     arch_kwargs = dict(arch_kwargs or {})
     # fastai's default, spelled out so saved configs never depend on it
     lin_ftrs = [512] if lin_ftrs is None else [int(o) for o in lin_ftrs]
     body = card_body(arch, pretrained, **arch_kwargs)
     nf = num_features_model(body)
-    m = CardModel(body, nf, n_names, n_mods, lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool)
+    pp = card_parts(names) if parts and names is not None else None
+    m = CardModel(body, nf, n_names, n_mods, lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, parts=pp)
     m.cfg = dict(arch=_arch_fn(arch)[1], arch_kwargs=arch_kwargs, n_names=int(n_names), n_mods=int(n_mods),
-                 lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, nf=int(m.nf))
+                 lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, nf=int(m.nf), parts=pp is not None)
     return m
 
 # %% ../nbs/05_model.ipynb #973b595b
@@ -92,7 +122,8 @@ def card_splitter(m:CardModel)->L:
     "Three parameter groups of `m`: early encoder, late encoder, pooling+heads (for `freeze` and discriminative lrs)."
     st = _stages(m.body)
     k = max(1, round(len(st)*3/4))
-    return L(nn.Sequential(*st[:k]), nn.Sequential(*st[k:]), nn.Sequential(m.pool, m.name_head, m.mod_head)).map(params)
+    heads = [o for o in (m.name_head, m.mod_head, m.part_head) if o is not None]
+    return L(nn.Sequential(*st[:k]), nn.Sequential(*st[k:]), nn.Sequential(m.pool, *heads)).map(params)
 
 # %% ../nbs/05_model.ipynb #64e79da8
 class CardLoss:
