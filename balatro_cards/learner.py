@@ -24,9 +24,9 @@ from itertools import islice
 
 # %% auto #0
 __all__ = ['PEAK_LR', 'CONFIG_FILE', 'WEIGHTS_FILE', 'FORMAT', 'CardLearner', 'BestModelCallback', 'PreciseBN', 'recompute_bn',
-           'BudgetDL', 'set_epoch_size', 'EpochBudget', 'card_learner', 'save_card_model', 'CardPredictor',
-           'load_card_model', 'CardCheckpoint', 'write_history', 'load_checkpoint', 'gloo_broadcast', 'plain_logger',
-           'save_split', 'train_cards', 'balatro_train', 'balatro_predict']
+           'BudgetDL', 'set_epoch_size', 'EpochBudget', 'name_prior', 'card_learner', 'save_card_model',
+           'CardPredictor', 'load_card_model', 'CardCheckpoint', 'write_history', 'load_checkpoint', 'gloo_broadcast',
+           'plain_logger', 'save_split', 'train_cards', 'balatro_train', 'balatro_predict']
 
 # %% ../nbs/06_learner.ipynb #70f84677
 class CardLearner(Learner):
@@ -145,6 +145,15 @@ def _want_fp16(fp16, dls):
     if fp16 is True and not _on_gpu(dls): warnings.warn('fp16 requested but batches are on the CPU: training in fp32'); return False
     return _on_gpu(dls) if fp16=='auto' else fp16
 
+# %% ../nbs/06_learner.ipynb #9ead597e
+def name_prior(dls)->np.ndarray:
+    "Each name's share of the images the training loader draws (by its sampling weights, else one per row), +1 smoothed."
+    trn = dls.df.iloc[list(dls.splits[0])]
+    w = getattr(dls.train, 'wgts', None)
+    w = np.ones(len(trn)) if w is None or len(w) != len(trn) else np.asarray(w, float)*len(trn)
+    c = pd.Series(w, index=trn.name.values).groupby(level=0).sum().reindex(dls.vocab[0]).fillna(0).values + 1.
+    return c/c.sum()
+
 # %% ../nbs/06_learner.ipynb #1a79dee8
 def card_learner(dls,                    # `data.card_dls` DataLoaders
                  arch='resnet18',        # Architecture name (see `model.card_body`)
@@ -153,6 +162,7 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
                  wd:float=1e-4,          # Decoupled weight decay
                  mod_w:float=0.5,        # Weight of the modifier loss
                  class_weights:bool=False, # Inverse-frequency class weights in the loss
+                 logit_adjust:bool=True, # Logit-adjusted name loss by the training split's name frequencies
                  metrics=None,           # Default: `card_metrics(split_by)`
                  fp16='auto',            # 'auto' (GPU only), True or False
                  early_stop:int|None=None, # Patience (epochs) for early stopping on `monitor`
@@ -174,11 +184,12 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
     names,mods = dls.vocab
     if model is None: model = create_card_model(arch, len(names), len(mods), pretrained=pretrained, lin_ftrs=lin_ftrs,
                                                 ps=ps, arch_kwargs=arch_kwargs, names=names, parts=parts)
-    nw = mw = None
+    nw = mw = prior = None
+    trn = dls.df.iloc[list(dls.splits[0])]
     if class_weights:
-        trn = dls.df.iloc[list(dls.splits[0])]
         nw = inv_freq_weights(trn.name.map({n:i for i,n in enumerate(names)}), len(names))
         mw = inv_freq_weights(trn.modifier.map({m:i for i,m in enumerate(mods)}), len(mods))
+    if logit_adjust: prior = name_prior(dls)
     cbs = L(cbs)
     # held-out names make the name loss meaningless
     if cfg.get('split_by')=='name' and monitor=='valid_loss': monitor = 'mod_bal_acc'
@@ -186,12 +197,13 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
     if save_best: cbs.append(BestModelCallback(monitor=monitor))
     if precise_bn: cbs.append(PreciseBN(precise_bn))
     metrics = ifnone(metrics, card_metrics(cfg.get('split_by', 'group')))
-    learn = CardLearner(dls, model, loss_func=CardLoss(nw, mw, mod_w=mod_w), opt_func=Adam, lr=lr, wd=wd,
+    loss = CardLoss(nw, mw, mod_w=mod_w, name_prior=prior)
+    learn = CardLearner(dls, model, loss_func=loss, opt_func=Adam, lr=lr, wd=wd,
                         metrics=metrics, splitter=card_splitter, cbs=cbs, **kwargs)
     if pretrained: learn.freeze()   # as vision_learner: train the new heads first, then `unfreeze()`
     if _want_fp16(fp16, dls): learn = learn.to_fp16()
     learn.card_cfg = {**cfg, **model.cfg, 'mod_w':mod_w, 'pretrained':bool(pretrained),
-                      'lib_version':balatro_cards.__version__}
+                      'logit_adjust':bool(logit_adjust), 'lib_version':balatro_cards.__version__}
     return learn
 
 # %% ../nbs/06_learner.ipynb #58242015

@@ -72,9 +72,10 @@ class CardModel(Module):
         return self.pool(self.body(x))
 
     def name_logits(self, f):
-        "Name logits from pooled features `f`: the name head, plus its rank's and suit's logits for playing cards."
+        "Name logits from pooled features `f`: the name head's, and for playing cards their rank's + their suit's."
         out = self.name_head(f)
         if self.part_head is None: return out
+        out = out.masked_fill(self.parts[:,0] >= 0, 0.)
         p = self.part_head(f)
         # a last column of zeros: the rank and suit of a card that is not a playing card
         rank,suit = F.pad(p[:, :len(RANKS)], (0,1)),F.pad(p[:, len(RANKS):], (0,1))
@@ -134,8 +135,10 @@ class CardLoss:
                  mod_weight=None,  # Per-modifier class weights (or None)
                  mod_w:float=0.5,  # Weight of the modifier loss in the total
                  reduction:str='mean', # 'mean', 'sum' or 'none'
-                 label_smoothing:float=0.): # Label smoothing for both heads
+                 label_smoothing:float=0., # Label smoothing for both heads
+                 name_prior=None): # Training frequency of each name: logit-adjusted name loss (see below)
         store_attr()
+        self.adjust = None if name_prior is None else torch.as_tensor(name_prior, dtype=torch.float32).log()
         self.name_weight, self.mod_weight = [
             None if o is None else torch.as_tensor(o, dtype=torch.float32) for o in (name_weight, mod_weight)
         ]
@@ -148,13 +151,14 @@ class CardLoss:
         )
 
     def __call__(self, out, y_name, y_mod):
-        return self._ce(out[0], y_name, self.name_weight) + self.mod_w*self._ce(out[1], y_mod, self.mod_weight)
+        on = out[0] if self.adjust is None else out[0].float() + self.adjust.to(out[0].device)
+        return self._ce(on, y_name, self.name_weight) + self.mod_w*self._ce(out[1], y_mod, self.mod_weight)
     def activation(self, out): return tuple(F.softmax(o, dim=-1) for o in out)
     def decodes(self, out): return tuple(o.argmax(dim=-1) for o in out)
     def __repr__(self):
         return (
             f"CardLoss(mod_w={self.mod_w}, weighted={self.name_weight is not None or self.mod_weight is not None},"
-            f" reduction={self.reduction!r})"
+            f" logit_adjusted={self.adjust is not None}, reduction={self.reduction!r})"
         )
 
 # %% ../nbs/05_model.ipynb #871b41c5
