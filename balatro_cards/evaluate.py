@@ -645,7 +645,8 @@ def report_md(metrics:dict, # `CardEval.metrics`
           '']
     if m.get('embedding_neighbours'):
         L += ['## Feature space', '', 'Leave-one-out nearest-neighbour agreement of the encoder features: how often '
-              'the closest other image (for modifier and set: the closest image of another card) has the same label.', '',
+              'the closest other image (for modifier and set: the closest image of another card) has the same '
+              'label.', '',
               _md_table([dict(label=k, **v) for k,v in m['embedding_neighbours'].items()], ['label','acc','chance','n'],
                         ['label','1-NN agreement','chance','images']), '']
     if m.get('skipped'): L += ['## Unreadable images (skipped)', '', _md_table(m['skipped'], ['file','reason']), '']
