@@ -28,8 +28,10 @@ _SS = 4                # supersampling factor while drawing
 PANEL   = (30, 38, 45)    # dark UI panel: also the colour outside a sprite's rounded corners
 OUTLINE = (88, 96, 102)   # thin card border
 FACE    = (240, 238, 230) # off-white playing-card face
-SUIT_COLOURS = {'Hearts':(240,52,100), 'Diamonds':(240,107,63), 'Spades':(60,67,104), 'Clubs':(35,89,85)}  # the game's default deck
-PALETTE = [(232,70,70),(240,140,50),(236,196,60),(90,180,90),(60,170,190),(70,110,220),(140,90,210),(220,90,170),(150,100,70),(70,70,80)]
+# the game's default deck
+SUIT_COLOURS = {'Hearts':(240,52,100), 'Diamonds':(240,107,63), 'Spades':(60,67,104), 'Clubs':(35,89,85)}
+PALETTE = [(232,70,70),(240,140,50),(236,196,60),(90,180,90),(60,170,190),
+           (70,110,220),(140,90,210),(220,90,170),(150,100,70),(70,70,80)]
 
 # %% ../nbs/02_deck.ipynb #6fa86ae3
 @functools.lru_cache(None)
@@ -38,9 +40,11 @@ def _font(px):
     try: return ImageFont.load_default(size=px)
     except Exception: return ImageFont.load_default()
 
+# %% ../nbs/02_deck.ipynb #e4ac35de
 def _mix(c, d, t): return tuple(int(a*(1-t)+b*t) for a,b in zip(c, d))
 def _shade(c, f): return tuple(int(np.clip(o*f, 0, 255)) for o in c)
 
+# %% ../nbs/02_deck.ipynb #acc164db
 class _Pen:
     "Draw in 71×95 card units on a supersampled canvas for a card at `scale`."
     def __init__(self, scale, bg=PANEL):
@@ -49,12 +53,18 @@ class _Pen:
         self.d = ImageDraw.Draw(self.img)
     def _p(self, xy): return [o*self.k for o in xy]
     def _w(self, w): return max(1, round(w*self.k)) if w else 0
-    def rrect(self, box, r, fill, outline=None, width=0): self.d.rounded_rectangle(self._p(box), r*self.k, fill=fill, outline=outline, width=self._w(width))
-    def rect(self, box, fill, outline=None, width=0): self.d.rectangle(self._p(box), fill=fill, outline=outline, width=self._w(width))
-    def ellipse(self, box, fill, outline=None, width=0): self.d.ellipse(self._p(box), fill=fill, outline=outline, width=self._w(width))
+    def rrect(self, box, r, fill, outline=None, width=0):
+        self.d.rounded_rectangle(self._p(box), r*self.k, fill=fill, outline=outline, width=self._w(width))
+    def rect(self, box, fill, outline=None, width=0):
+        self.d.rectangle(self._p(box), fill=fill, outline=outline, width=self._w(width))
+    def ellipse(self, box, fill, outline=None, width=0):
+        self.d.ellipse(self._p(box), fill=fill, outline=outline, width=self._w(width))
     def circle(self, x, y, r, fill, outline=None, width=0): self.ellipse((x-r, y-r, x+r, y+r), fill, outline, width)
-    def poly(self, pts, fill, outline=None, width=0): self.d.polygon([(x*self.k, y*self.k) for x,y in pts], fill=fill, outline=outline, width=self._w(width) if outline else 0)
-    def line(self, pts, fill, width=1): self.d.line([(x*self.k, y*self.k) for x,y in pts], fill=fill, width=self._w(width))
+    def poly(self, pts, fill, outline=None, width=0):
+        self.d.polygon([(x*self.k, y*self.k) for x,y in pts], fill=fill, outline=outline,
+                       width=self._w(width) if outline else 0)
+    def line(self, pts, fill, width=1):
+        self.d.line([(x*self.k, y*self.k) for x,y in pts], fill=fill, width=self._w(width))
     def text(self, x, y, s, sz, fill, maxw=None):
         "Centred text of height `sz` units, shrunk (down to 4.5) to fit `maxw` units."
         f = _font(round(sz*self.k))
@@ -96,13 +106,15 @@ def _court(pen, rank, suit, rng):
     pen.circle(35.5, 25, 6.5, (250,222,196), (60,50,50), .6)
     gold = (240,200,60)
     if rank=='King': pen.poly([(28,19),(43,19),(45,11),(40,15.5),(35.5,9),(31,15.5),(26,11)], gold)
-    elif rank=='Queen': pen.poly([(29,19),(42,19),(44,13),(35.5,10),(27,13)], gold); pen.circle(35.5, 12, 1.6, (220,60,80))
+    elif rank=='Queen':
+        pen.poly([(29,19),(42,19),(44,13),(35.5,10),(27,13)], gold); pen.circle(35.5, 12, 1.6, (220,60,80))
     else: pen.poly([(28,19),(43,19),(48,14),(30,13)], acc)
     pen.text(20.5, 20, rank[0], 8, col)
     _suit(pen, suit, 50.5, 20, 6)
     pen.line([(15.5,47.5),(55.5,47.5)], col, .8)
     pen.mirror((15,13,56,47.5))
 
+# %% ../nbs/02_deck.ipynb #b98a143e
 def _playing(name, rng, scale):
     "A playing card: corner indices, pips or a court figure on an off-white face."
     rank,suit = name.split(' of ')
@@ -126,10 +138,12 @@ def _shape(pen, kind, x, y, r, col, ang=0.):
     elif kind in (2,3,4,5):
         n,star = (3,4,5,5)[kind-2], kind==5
         m = 2*n if star else n
-        pen.poly([(x+r*(.45 if star and i%2 else 1)*np.cos(ang+2*np.pi*i/m), y+r*(.45 if star and i%2 else 1)*np.sin(ang+2*np.pi*i/m)) for i in range(m)], col)
+        rr = [r*(.45 if star and i%2 else 1) for i in range(m)]
+        pen.poly([(x+rr[i]*np.cos(ang+2*np.pi*i/m), y+rr[i]*np.sin(ang+2*np.pi*i/m)) for i in range(m)], col)
     elif kind==6: pen.circle(x, y, r, None, col, max(.8, r*.3))
     else: pen.line([(x-r*np.cos(ang), y-r*np.sin(ang)), (x+r*np.cos(ang), y+r*np.sin(ang))], col, max(1, r*.35))
 
+# %% ../nbs/02_deck.ipynb #77f79b2a
 def _frame(pen, outer, inner):
     "Border, outer frame colour and art panel shared by the non-playing sets."
     pen.rrect((0,0,71,95), 5, OUTLINE); pen.rrect((1,1,70,94), 4.2, outer); pen.rrect((4.5,4.5,66.5,79), 2.5, inner)
@@ -154,7 +168,8 @@ def _joker(name, rng, scale):
     pen.rrect((4.5,4.5,66.5,79), 2.5, None, _shade(frame,.7), .8)
     for _ in range(rng.integers(3, 7)):
         col = PALETTE[pal[rng.integers(2, len(PALETTE))]]
-        _shape(pen, rng.integers(8), rng.uniform(14,57), rng.uniform(14,70), rng.uniform(4,12), col, rng.uniform(0, 6.3))
+        _shape(pen, rng.integers(8), rng.uniform(14,57), rng.uniform(14,70), rng.uniform(4,12), col,
+               rng.uniform(0, 6.3))
     if rng.random() < .5:
         x,y = rng.uniform(26,45), rng.uniform(30,55)
         pen.circle(x, y, 9, (250,230,210), (60,50,50), .6)
@@ -171,6 +186,7 @@ def _roman(n):
         while n >= v: out += s; n -= v
     return out or '0'
 
+# %% ../nbs/02_deck.ipynb #2bb44ea0
 def _tarot_symbol(pen, rng, kind, x, y, c, bg):
     gold = (200,150,50)
     if kind==0:   # sun
@@ -179,19 +195,26 @@ def _tarot_symbol(pen, rng, kind, x, y, c, bg):
     elif kind==1: r = rng.uniform(12,17); pen.circle(x, y, r, c); pen.circle(x+r*.45, y-r*.25, r*.85, bg)  # moon
     elif kind==2:  # star
         n,r = int(rng.integers(5,9)), rng.uniform(13,19)
-        pen.poly([(x+r*(.42 if i%2 else 1)*np.sin(np.pi*i/n), y-r*(.42 if i%2 else 1)*np.cos(np.pi*i/n)) for i in range(2*n)], c, gold, .8)
-    elif kind==3: pen.ellipse((x-18,y-9,x+18,y+9), (250,245,230), gold, 1); pen.circle(x, y, 6, c); pen.circle(x, y, 2.5, (30,30,40))  # eye
-    elif kind==4: pen.poly([(x-12,y-14),(x+12,y-14),(x+4,y+4),(x+3,y+14),(x+9,y+18),(x-9,y+18),(x-3,y+14),(x-4,y+4)], c, gold, .8)  # chalice
+        rr = [r*(.42 if i%2 else 1) for i in range(2*n)]
+        pen.poly([(x+rr[i]*np.sin(np.pi*i/n), y-rr[i]*np.cos(np.pi*i/n)) for i in range(2*n)], c, gold, .8)
+    elif kind==3:  # eye
+        pen.ellipse((x-18,y-9,x+18,y+9), (250,245,230), gold, 1)
+        pen.circle(x, y, 6, c); pen.circle(x, y, 2.5, (30,30,40))
+    elif kind==4:  # chalice
+        pen.poly([(x-12,y-14),(x+12,y-14),(x+4,y+4),(x+3,y+14),(x+9,y+18),(x-9,y+18),(x-3,y+14),(x-4,y+4)], c, gold, .8)
     elif kind==5:  # tower
         pen.rect((x-8,y-12,x+8,y+20), c, gold, .8)
         for i in range(3): pen.rect((x-8+i*6,y-17,x-4+i*6,y-12), c)
         pen.rect((x-2.5,y+8,x+2.5,y+20), (40,30,30))
     elif kind==6:  # wheel
         pen.circle(x, y, 16, None, c, 2.5)
-        for i in range(int(rng.integers(4,9))): a = np.pi*i/4; pen.line([(x-16*np.cos(a), y-16*np.sin(a)), (x+16*np.cos(a), y+16*np.sin(a))], c, 1.2)
+        for i in range(int(rng.integers(4,9))):
+            a = np.pi*i/4; pen.line([(x-16*np.cos(a), y-16*np.sin(a)), (x+16*np.cos(a), y+16*np.sin(a))], c, 1.2)
         pen.circle(x, y, 4, gold)
-    else: pen.line([(x,y-20),(x,y+14)], c, 3); pen.line([(x-9,y+8),(x+9,y+8)], gold, 3); pen.circle(x, y+18, 3, gold)  # sword
+    else:  # sword
+        pen.line([(x,y-20),(x,y+14)], c, 3); pen.line([(x-9,y+8),(x+9,y+8)], gold, 3); pen.circle(x, y+18, 3, gold)
 
+# %% ../nbs/02_deck.ipynb #11707bce
 def _tarot(name, rng, scale):
     "Parchment frame, tinted panel, Roman numeral and a symbol."
     pen = _Pen(scale)
@@ -201,8 +224,10 @@ def _tarot(name, rng, scale):
     pen.rrect((6.5,6.5,64.5,77), 2, None, (150,110,60), .8)
     num = _roman(TAROTS.index(name)) if name in TAROTS else ''
     if num: pen.text(35.5, 12, num, 7, (92,60,30))
-    _tarot_symbol(pen, rng, rng.integers(8), 35.5+rng.uniform(-4,4), 44+rng.uniform(-5,5), PALETTE[rng.integers(len(PALETTE))], tint)
-    for _ in range(rng.integers(2,6)): pen.circle(rng.uniform(11,60), rng.uniform(18,72), rng.uniform(1,2.2), (200,150,50))
+    _tarot_symbol(pen, rng, rng.integers(8), 35.5+rng.uniform(-4,4), 44+rng.uniform(-5,5),
+                  PALETTE[rng.integers(len(PALETTE))], tint)
+    for _ in range(rng.integers(2,6)):
+        pen.circle(rng.uniform(11,60), rng.uniform(18,72), rng.uniform(1,2.2), (200,150,50))
     _name_plate(pen, name.upper(), parch, (92,60,30))
     return pen
 
@@ -212,7 +237,8 @@ def _planet(name, rng, scale):
     pen = _Pen(scale)
     sky = _mix((16,20,48), PALETTE[rng.integers(len(PALETTE))], rng.uniform(.05,.25))
     _frame(pen, (212,224,238), sky)
-    for _ in range(rng.integers(12,30)): pen.circle(rng.uniform(6,65), rng.uniform(6,77), rng.uniform(.35,.9), (255,255,230))
+    for _ in range(rng.integers(12,30)):
+        pen.circle(rng.uniform(6,65), rng.uniform(6,77), rng.uniform(.35,.9), (255,255,230))
     c = PALETTE[rng.integers(len(PALETTE)-1)]
     x,y,r = 35.5+rng.uniform(-6,6), 42+rng.uniform(-6,6), rng.uniform(10,18)
     ring,tilt = rng.random() < .4, rng.uniform(-.4,.4)
@@ -225,6 +251,7 @@ def _planet(name, rng, scale):
     _name_plate(pen, name, (212,224,238), (30,40,80))
     return pen
 
+# %% ../nbs/02_deck.ipynb #3b2c6962
 def _spectral(name, rng, scale):
     "Blue frame, glowing deep blue-violet panel, pale shapes and a bright core."
     pen = _Pen(scale)
@@ -232,7 +259,8 @@ def _spectral(name, rng, scale):
     _frame(pen, (72,124,214), deep)
     for i in range(5, 0, -1): pen.circle(35.5, 42, 6+i*5, _mix(deep, (110,170,255), .08*(6-i)))
     c = _mix(PALETTE[rng.integers(len(PALETTE))], (200,240,255), .45)
-    for _ in range(rng.integers(2,5)): _shape(pen, rng.integers(8), rng.uniform(18,53), rng.uniform(18,66), rng.uniform(5,13), c, rng.uniform(0,6.3))
+    for _ in range(rng.integers(2,5)):
+        _shape(pen, rng.integers(8), rng.uniform(18,53), rng.uniform(18,66), rng.uniform(5,13), c, rng.uniform(0,6.3))
     pen.circle(35.5+rng.uniform(-8,8), 42+rng.uniform(-10,10), rng.uniform(3,6), (235,250,255))
     _name_plate(pen, name, (52,92,170), (235,245,255))
     return pen
@@ -247,7 +275,8 @@ def draw_card(name:str, # A catalogue card name, e.g. 'Ace of Spades', 'Blueprin
               scale:int=1, # 1: the game's 71×95 cell; 2: 142×190
              )->Image.Image:
     "The Base-edition demo sprite of card `name` (RGB, no margin; the dark UI colour outside its rounded corners)."
-    if name not in CATALOGUE: raise ValueError(f"unknown card {name!r}: draw_card draws catalogue cards only (see core.CATALOGUE)")
+    if name not in CATALOGUE:
+        raise ValueError(f"unknown card {name!r}: draw_card draws catalogue cards only (see core.CATALOGUE)")
     if int(scale) != scale or scale < 1: raise ValueError(f"scale must be a positive integer, not {scale!r}")
     return _draw(name, int(scale)).copy()
 
@@ -262,7 +291,8 @@ def table_bg(w:int, h:int, # Size in pixels
     kind = kind or ('felt' if rng.random() < .7 else 'panel')
     if kind == 'felt':
         base = np.array(FELTS[0 if rng.random() < .5 else rng.integers(len(FELTS))], np.float32) + rng.normal(0, 6, 3)
-        lo = Image.fromarray((np.clip(rng.normal(0, 1, (4,4,3))*.5+.5, 0, 1)*255).astype(np.uint8)).resize((w,h), Image.Resampling.BICUBIC)
+        lo = np.clip(rng.normal(0, 1, (4,4,3))*.5+.5, 0, 1)*255
+        lo = Image.fromarray(lo.astype(np.uint8)).resize((w,h), Image.Resampling.BICUBIC)
         yy,xx = np.mgrid[0:h, 0:w].astype(np.float32)
         cx,cy = rng.uniform(-w, 2*w), rng.uniform(-h, 2*h)
         r,th = np.hypot(xx-cx, yy-cy)/max(w,h), np.arctan2(yy-cy, xx-cx)
@@ -322,13 +352,14 @@ CAPTURE_SHAPE = (.35, .20)   # P(1 capture), P(2 captures); the rest uniform ove
 def capture_probs(max_captures:int=15, # Most captures of one card
                   shape=CAPTURE_SHAPE, # P(k) for k = 1, 2, ...; the remaining mass spread evenly over the larger k
                  )->np.ndarray:
-    "P(k captures) for k = 1..`max_captures`: the first `len(shape)` given by `shape`, the rest uniform (renormalised if cut)."
+    "P(k captures) for k = 1..`max_captures`: the first `len(shape)` from `shape`, the rest uniform (renormalised)."
     n = len(shape)
     p = np.array(list(shape)[:max_captures] + [(1-sum(shape))/max(1, max_captures-n)]*max(0, max_captures-n), float)
     return p/p.sum()
 
+# %% ../nbs/02_deck.ipynb #7a983119
 def _pick_names(n_cards, rng, sets):
-    "`n_cards` catalogue names spread over `sets` in proportion to their size (at least one per set), in catalogue order."
+    "`n_cards` catalogue names spread over `sets` in proportion to their size (at least one per set), catalogue order."
     pools = {s:[n for n,t in CATALOGUE.items() if t==s] for s in sets}
     total = sum(map(len, pools.values()))
     n_cards = min(n_cards, total)
@@ -341,30 +372,7 @@ def _pick_names(n_cards, rng, sets):
     chosen = {n for s,p in pools.items() for n in rng.choice(p, k[s], replace=False)}
     return [n for n in CATALOGUE if n in chosen]
 
-# %% ../nbs/02_deck.ipynb #3f9f3a75
-def plan_deck(n_cards:int=254,     # Number of distinct card names (capped at the catalogue size)
-              seed:int=0,          # Deck seed
-              max_captures:int=15, # Most captures of one card
-              sets=None,           # Card sets to draw from (default: all five)
-             )->pd.DataFrame:
-    "One row per capture (`name`, `set`, `capture`, `modifier`, `phase`, `file`) of a demo deck; draws no images."
-    sets = list(CARD_SETS if sets is None else sets)
-    if bad := [s for s in sets if s not in CARD_SETS]: raise ValueError(f"unknown card set(s) {bad}; expected some of {CARD_SETS}")
-    if n_cards < 1 or max_captures < 1: raise ValueError(f"n_cards and max_captures must be >= 1, got {n_cards}, {max_captures}")
-    names = _pick_names(n_cards, np.random.default_rng(seed), sets)
-    ks,pk = np.arange(1, max_captures+1),capture_probs(max_captures)
-    rows = []
-    for n in names:
-        rng = np.random.default_rng([seed, stable_hash(n)])
-        k = int(rng.choice(ks, p=pk))
-        mods = rng.choice(MODIFIERS, size=k, p=[MOD_PROBS[o] for o in MODIFIERS])
-        for i in range(k):
-            rows.append(dict(name=n, set=CATALOGUE[n], capture=i, modifier=str(mods[i]), phase=round(float(rng.random()), 4),
-                             file=f'{CATALOGUE[n].lower()}/{slug(n)}_{i:03d}.png'))
-    df = pd.DataFrame(rows)
-    if len(df) >= 20: _ensure_modifiers(df, np.random.default_rng([seed, 1]))
-    return df
-
+# %% ../nbs/02_deck.ipynb #e5ed02a3
 def _ensure_modifiers(df, rng, min_count=2):
     "Relabel random Base rows of `df` (in place) until every modifier has `min_count` rows."
     for m in MODIFIERS[1:]:
@@ -373,9 +381,36 @@ def _ensure_modifiers(df, rng, min_count=2):
             base = df.index[df.modifier == 'Base']
             df.loc[rng.choice(base, need, replace=False), 'modifier'] = m
 
+# %% ../nbs/02_deck.ipynb #3f9f3a75
+def plan_deck(n_cards:int=254,     # Number of distinct card names (capped at the catalogue size)
+              seed:int=0,          # Deck seed
+              max_captures:int=15, # Most captures of one card
+              sets=None,           # Card sets to draw from (default: all five)
+             )->pd.DataFrame:
+    "One row per capture (`name`, `set`, `capture`, `modifier`, `phase`, `file`) of a demo deck; draws no images."
+    sets = list(CARD_SETS if sets is None else sets)
+    if bad := [s for s in sets if s not in CARD_SETS]:
+        raise ValueError(f"unknown card set(s) {bad}; expected some of {CARD_SETS}")
+    if n_cards < 1 or max_captures < 1:
+        raise ValueError(f"n_cards and max_captures must be >= 1, got {n_cards}, {max_captures}")
+    names = _pick_names(n_cards, np.random.default_rng(seed), sets)
+    ks,pk = np.arange(1, max_captures+1),capture_probs(max_captures)
+    rows = []
+    for n in names:
+        rng = np.random.default_rng([seed, stable_hash(n)])
+        k = int(rng.choice(ks, p=pk))
+        mods = rng.choice(MODIFIERS, size=k, p=[MOD_PROBS[o] for o in MODIFIERS])
+        for i in range(k):
+            rows.append(dict(name=n, set=CATALOGUE[n], capture=i, modifier=str(mods[i]),
+                             phase=round(float(rng.random()), 4),
+                             file=f'{CATALOGUE[n].lower()}/{slug(n)}_{i:03d}.png'))
+    df = pd.DataFrame(rows)
+    if len(df) >= 20: _ensure_modifiers(df, np.random.default_rng([seed, 1]))
+    return df
+
 # %% ../nbs/02_deck.ipynb #62e85296
 def _write_deck(df, out, rng_key, scale):
-    "Render the captures planned in `df` into `out` (each from `np.random.default_rng(rng_key(row))`), write `labels.json`, return the records."
+    "Render the captures planned in `df` into `out` (each from `default_rng(rng_key(row))`); write `labels.json`."
     out = check_writable(out, 'deck folder')   # before drawing anything
     recs = []
     for r in df.itertuples():
@@ -383,12 +418,14 @@ def _write_deck(df, out, rng_key, scale):
         atomic_save_img(img, out/r.file)
         ys,xs = np.nonzero(m)
         recs.append(dict(file=r.file, name=r.name, modifier=r.modifier, set=r.set, phase=r.phase, capture=r.capture,
-                         seed=int(r.seed), stream=r.stream, scale=scale, bbox=[int(xs.min()), int(ys.min()), int(xs.max())+1, int(ys.max())+1]))
+                         seed=int(r.seed), stream=r.stream, scale=scale,
+                         bbox=[int(xs.min()), int(ys.min()), int(xs.max())+1, int(ys.max())+1]))
     save_json(recs, out/'labels.json')
     df = pd.DataFrame(recs)
     df.attrs['data_dir'] = str(out)   # so `card_dls(df)` finds the files
     return df
 
+# %% ../nbs/02_deck.ipynb #763303dd
 def make_deck(out,                 # Folder to write the deck into (created if needed)
               n_cards:int=254,     # Number of distinct card names (254: the whole catalogue)
               seed:int=0,          # Deck seed: same seed, byte-identical files
@@ -405,10 +442,11 @@ def stream_key(stream:str='test')->int: return stable_hash(f'balatro_cards fresh
 TEST_STREAM = stream_key('test')   # separates the test captures' generators from the training deck's
 TEST_EXTRA  = {'Foil':60, 'Holographic':60, 'Polychrome':60, 'Negative':100}   # extra edition captures for 254 names
 
+# %% ../nbs/02_deck.ipynb #4ce84a34
 def plan_test_deck(names,            # Card names to photograph (e.g. a training deck's names)
                    seed:int=0,       # Deck seed (the training deck's)
-                   extra:dict=None,  # Extra captures per edition for 254 names (default `TEST_EXTRA`); scaled to `len(names)`
-                   stream:str='test', # Name of the fresh stream: 'test'; another name (e.g. 'calib') gives another, independent deck
+                   extra:dict=None,  # Extra captures per edition for 254 names, scaled to `len(names)`
+                   stream:str='test', # Fresh stream: 'test'; another name (e.g. 'calib'): an independent deck
                   )->pd.DataFrame:
     "One row per fresh test capture: every name in `names` once as Base, then `extra` edition captures of random names."
     names = [n for n in CATALOGUE if n in set(names)] + sorted(set(names) - set(CATALOGUE))
@@ -422,11 +460,13 @@ def plan_test_deck(names,            # Card names to photograph (e.g. a training
         rows += [(str(n), m) for n in rng.choice(names, k, replace=False)]
     df = pd.DataFrame(rows, columns=['name','modifier'])
     df['capture'] = df.groupby('name').cumcount()
-    df['phase'] = [round(float(np.random.default_rng([seed, key, stable_hash(r.name), r.capture, 1]).random()), 4) for r in df.itertuples()]
+    phase = lambda r: np.random.default_rng([seed, key, stable_hash(r.name), r.capture, 1]).random()
+    df['phase'] = [round(float(phase(r)), 4) for r in df.itertuples()]
     df['set'] = [card_set(n) for n in df.name]
     df['file'] = [f'{s.lower()}/{slug(n)}_{stream}{c:02d}.png' for s,n,c in zip(df.set, df.name, df.capture)]
     return df[['name','set','capture','modifier','phase','file']]
 
+# %% ../nbs/02_deck.ipynb #c0d23bb5
 def make_test_deck(out,               # Folder to write the test deck into
                    names,             # Card names (a training deck's `name` column, or a list)
                    seed:int=0,        # Deck seed
@@ -445,6 +485,7 @@ def deck_summary(df:pd.DataFrame, out)->str:
     return (f"balatro_deck: {df.name.nunique()} cards, {len(df)} images ("
             + ', '.join(f'{m} {counts.get(m, 0)}' for m in MODIFIERS) + f") -> {Path(out)/'labels.json'}")
 
+# %% ../nbs/02_deck.ipynb #cb44190e
 @call_parse_hyphens
 def balatro_deck(out:str='data/cards', # Folder to write the deck into
                  n_cards:int=254,      # Number of distinct card names (`--n-cards` works too; 254: the whole catalogue)
@@ -452,7 +493,7 @@ def balatro_deck(out:str='data/cards', # Folder to write the deck into
                  scale:int=1,          # 1: the game's 71x95 cell, 2: 142x190
                  test_out:str=None,    # Also write a fresh test deck of the same names here
                 ):
-    "Write a procedural demo deck of `n_cards` Balatro-like cards to `out` (and a fresh test deck to `test_out`); print a summary."
+    "Write a demo deck of `n_cards` procedural cards to `out` (and a fresh test deck to `test_out`); print a summary."
     try:
         df = make_deck(out, n_cards=n_cards, seed=seed, scale=scale)
         tdf = make_test_deck(test_out, df.name, seed=seed, scale=scale) if test_out else None
@@ -467,13 +508,14 @@ def show_deck(df:pd.DataFrame, # Deck labels, as returned by `make_deck` or `cor
               ncols:int=6,     # Grid columns
               figsize_w:float=9.,  # Figure width in inches
              ):
-    "A matplotlib figure with the first `n` captures of deck `df` in `path`, titled name and modifier."
+    "A figure (fastai `show_images`) of the first `n` captures of deck `df` in `path`, titled name and modifier."
     import matplotlib.pyplot as plt
+    from fastai.torch_core import show_images   # imported here: the `balatro_deck` command needs no torch
     df = df.head(n)
     nrows = -(-len(df)//ncols)
-    fig,axs = plt.subplots(nrows, ncols, figsize=(figsize_w, figsize_w/ncols*1.55*nrows), squeeze=False)
-    for ax in axs.flat: ax.axis('off')
-    for ax,r in zip(axs.flat, df.itertuples()):
-        ax.imshow(Image.open(Path(path)/r.file)); ax.set_title(f'{r.name}\n{r.modifier}', fontsize=7)
+    show_images([Image.open(Path(path)/f) for f in df.file], nrows, ncols,
+                [f'{r.name}\n{r.modifier}' for r in df.itertuples()], figsize=(figsize_w, figsize_w/ncols*1.55*nrows))
+    fig = plt.gcf()
+    for ax in fig.axes: ax.axis('off'); ax.title.set_fontsize(7)
     fig.tight_layout(pad=0.3)
     return fig

@@ -187,11 +187,10 @@ def negative(img:Image.Image, # Base card (or a crop containing it), RGB
 
 # %% ../nbs/01_editions.ipynb #57f80ddf
 def _smooth1d(a, k=7):
-    "Running mean of `a` (n,c) along axis 0, edge-padded."
-    p = np.pad(a, ((k//2, k//2), (0,0)), mode='edge')
-    c = np.cumsum(np.pad(p, ((1,0), (0,0))), 0)
-    return (c[k:]-c[:-k])/k
+    "Running mean of `a` (n,c) along axis 0, edge-padded (`scipy.ndimage.uniform_filter1d`)."
+    return ndimage.uniform_filter1d(np.asarray(a, np.float64), k, axis=0, mode='nearest')
 
+# %% ../nbs/01_editions.ipynb #01f11ba6
 def _border_model(x, b=2):
     "Background estimate for image `x` (H,W,3): a Coons patch blending its four smoothed border strips inwards."
     H,W = x.shape[:2]
@@ -209,6 +208,7 @@ def _largest(m):
     if n==0: return None
     return lbl == (np.argmax(np.bincount(lbl.ravel())[1:])+1)
 
+# %% ../nbs/01_editions.ipynb #0507a283
 def _hull(pts):
     "Convex hull (monotone chain) of integer (x,y) points, counter-clockwise."
     pts = sorted(set(map(tuple, pts)))
@@ -221,6 +221,7 @@ def _hull(pts):
         return h
     return half(pts)[:-1] + half(pts[::-1])[:-1]
 
+# %% ../nbs/01_editions.ipynb #16312618
 def _fill_hull(m):
     "Filled convex hull of bool array `m` (from each row's extreme pixels)."
     ys,xs = np.nonzero(m)

@@ -6,25 +6,30 @@
 from __future__ import annotations
 import json, sys, time, warnings
 from pathlib import Path
-import numpy as np, pandas as pd, torch, torch.nn.functional as F
+import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
-from PIL import Image
 from fastcore.basics import patch
-from sklearn import metrics as skm
-from sklearn.calibration import calibration_curve
-from scipy.optimize import minimize_scalar
 from fastcore.script import store_true
-from .core import MODIFIERS, card_set, load_image, load_labels, save_json, save_fig, atomic_path, ImageError, LabelError, check_writable
-from .data import card_img
-from .learner import load_card_model, CardPredictor, call_parse_hyphens
+from fastai.callback.hook import hook_output
+from fastai.torch_core import show_images
+from sklearn import metrics as skm
+from sklearn.metrics import ConfusionMatrixDisplay
+from sklearn.calibration import calibration_curve
+from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
+from scipy.optimize import minimize_scalar
+from .core import (MODIFIERS, card_set, load_image, load_labels, save_json, save_fig, atomic_path,
+                                ImageError, LabelError, check_writable, call_parse_hyphens)
+from .data import card_img, card_frame
+from .learner import load_card_model, CardPredictor
 from .interpretation import CardInterpretation
 
 # %% auto #0
 __all__ = ['RARE_MODIFIERS', 'CAPTURE_BINS', 'FIGURES', 'SPLIT_FILE', 'topk_accuracy', 'confusion_matrix', 'balanced_accuracy',
            'prf_table', 'eval_metrics', 'ece', 'fit_temperature', 'scale_probs', 'plot_modifier_confusion',
            'plot_name_confusion', 'plot_modifier_acc', 'plot_reliability', 'plot_top_losses', 'project_2d',
-           'plot_embeddings', 'save_embeddings', 'load_embeddings', 'neighbour_agreement', 'CardEval', 'report_md',
-           'predict_arrays', 'scope_note', 'split_paths', 'train_counts', 'evaluate_folder', 'calibrate',
+           'plot_embeddings', 'save_embeddings', 'load_embeddings', 'neighbour_agreement', 'fmt_metric', 'CardEval',
+           'report_md', 'predict_arrays', 'scope_note', 'split_paths', 'train_counts', 'evaluate_folder', 'calibrate',
            'breakdown_text', 'balatro_eval']
 
 # %% ../nbs/07_evaluate.ipynb #e059be9f
@@ -46,7 +51,7 @@ def confusion_matrix(targs, # (n,) true class indices (-1 rows are skipped)
                      preds, # (n,) predicted class indices
                      n:int, # Number of classes
                     )->np.ndarray:
-    "`n`x`n` count matrix, rows = true class `targs`, columns = predicted class `preds` (`sklearn.metrics.confusion_matrix`)."
+    "`n`x`n` counts, rows = true class `targs`, columns = predicted `preds` (`sklearn.metrics.confusion_matrix`)."
     targs,preds = np.asarray(targs, dtype=int),np.asarray(preds, dtype=int)
     keep = targs >= 0
     if not keep.any(): return np.zeros((n,n), dtype=int)
@@ -54,12 +59,13 @@ def confusion_matrix(targs, # (n,) true class indices (-1 rows are skipped)
 
 # %% ../nbs/07_evaluate.ipynb #b308846b
 def balanced_accuracy(targs, preds, n:int=None)->float:
-    "Mean per-class recall of `preds` against `targs` over the classes present in `targs` (`sklearn.metrics.balanced_accuracy_score`)."
+    "Mean recall of `preds` against `targs` over the classes present in `targs` (`skm.balanced_accuracy_score`)."
     targs,preds = np.asarray(targs),np.asarray(preds)
     keep = targs >= 0
     if not keep.any(): raise ValueError("balanced_accuracy: no known targets")
     with warnings.catch_warnings():
-        warnings.simplefilter('ignore', UserWarning)   # "y_pred contains classes not in y_true": those cost precision, not recall
+        # "y_pred contains classes not in y_true": those cost precision, not recall
+        warnings.simplefilter('ignore', UserWarning)
         return float(skm.balanced_accuracy_score(targs[keep], preds[keep]))
 
 # %% ../nbs/07_evaluate.ipynb #dc698faa
@@ -67,14 +73,16 @@ def prf_table(targs,   # (n,) true class indices
               preds,   # (n,) predicted class indices
               classes, # Class names, in index order
              )->pd.DataFrame:
-    "Per-class `precision`, `recall`, `f1`, `support` (true count) and `n_pred` (predicted count) of `preds` against `targs`."
+    "Per-class `precision`, `recall`, `f1`, `support` (true count), `n_pred` (predicted count) of `preds` vs `targs`."
     targs,preds = np.asarray(targs, dtype=int),np.asarray(preds, dtype=int)
     keep,idx = targs >= 0,np.arange(len(classes))
-    prec,rec,f1,sup = skm.precision_recall_fscore_support(targs[keep], preds[keep], labels=idx, zero_division=0.) if keep.any() else [np.zeros(len(idx))]*4
+    if keep.any():
+        prec,rec,f1,sup = skm.precision_recall_fscore_support(targs[keep], preds[keep], labels=idx, zero_division=0.)
+    else: prec,rec,f1,sup = [np.zeros(len(idx))]*4
     npred = np.bincount(preds[keep], minlength=len(classes))[:len(classes)]
     und = lambda v,m: [None if u else float(o) for o,u in zip(v, m)]   # undefined -> None
-    return pd.DataFrame(dict(cls=list(classes), precision=und(prec, (sup==0)&(npred==0)), recall=und(rec, sup==0), f1=und(f1, sup==0),
-                             support=sup.astype(int), n_pred=npred.astype(int))).set_index('cls')
+    return pd.DataFrame(dict(cls=list(classes), precision=und(prec, (sup==0)&(npred==0)), recall=und(rec, sup==0),
+                             f1=und(f1, sup==0), support=sup.astype(int), n_pred=npred.astype(int))).set_index('cls')
 
 # %% ../nbs/07_evaluate.ipynb #65a85794
 RARE_MODIFIERS = MODIFIERS[1:]
@@ -84,12 +92,23 @@ def _idx(labels, vocab):
     o2i = {o:i for i,o in enumerate(vocab)}
     return np.array([o2i.get(o, -1) for o in labels], dtype=int)
 
+# %% ../nbs/07_evaluate.ipynb #dd0dd40b
 def _f(x): return None if x is None or pd.isna(x) else float(x)
 
 def _prf_dict(tab):
     "JSON-ready `{class: {precision, recall, f1, support, n_pred}}` from a `prf_table`."
     return {c: dict(precision=_f(tab.precision[c]), recall=_f(tab.recall[c]), f1=_f(tab.f1[c]),
                     support=int(tab.support[c]), n_pred=int(tab.n_pred[c])) for c in tab.index}
+
+# %% ../nbs/07_evaluate.ipynb #9d72c400
+def _check_preds(names_true, mods_true, name_probs, mod_probs, names, mods):
+    "Raise a `ValueError` unless there are predictions, of the right shapes, and every modifier is in `mods`."
+    n = len(names_true)
+    if n == 0: raise ValueError("eval_metrics: no images to evaluate")
+    for what,p,k in (('name_probs', name_probs, len(names)), ('mod_probs', mod_probs, len(mods))):
+        if p.shape != (n, k): raise ValueError(f"eval_metrics: {what} has shape {p.shape}, expected {(n, k)}")
+    if bad := sorted(set(mods_true) - set(mods)):
+        raise ValueError(f"eval_metrics: modifiers {bad} are not in the modifier vocabulary {list(mods)}")
 
 # %% ../nbs/07_evaluate.ipynb #a932c052
 def eval_metrics(names_true,        # (n,) true card names (strings; names outside `names` are open-set cards)
@@ -106,61 +125,57 @@ def eval_metrics(names_true,        # (n,) true card names (strings; names outsi
                  train_counts:dict=None, # Training captures per name (`train_counts`): adds name accuracy by captures
                  sure:float=0.99,   # A wrong name above this probability on a Base image is a *confident error*
                 )->dict:
-    "All evaluation metrics of name/modifier predictions `name_probs`/`mod_probs` against `names_true`/`mods_true`, as a JSON-ready dict."
+    "All metrics of `name_probs`/`mod_probs` against `names_true`/`mods_true`, as a JSON-ready dict."
     names_true,mods_true = [str(o) for o in names_true],[str(o) for o in mods_true]
-    n = len(names_true)
-    if n == 0: raise ValueError("eval_metrics: no images to evaluate")
     name_probs,mod_probs = np.asarray(name_probs, dtype=float),np.asarray(mod_probs, dtype=float)
-    if name_probs.shape != (n, len(names)): raise ValueError(f"eval_metrics: name_probs has shape {name_probs.shape}, expected {(n, len(names))}")
-    if mod_probs.shape != (n, len(mods)): raise ValueError(f"eval_metrics: mod_probs has shape {mod_probs.shape}, expected {(n, len(mods))}")
-    bad_mods = sorted(set(mods_true) - set(mods))
-    if bad_mods: raise ValueError(f"eval_metrics: modifiers {bad_mods} are not in the modifier vocabulary {list(mods)}")
+    _check_preds(names_true, mods_true, name_probs, mod_probs, names, mods)
     yn,ym = _idx(names_true, names),_idx(mods_true, mods)
     pn,pm = name_probs.argmax(1),mod_probs.argmax(1)
-    name_ok,mod_ok = pn==yn,pm==ym
-    known = yn >= 0
+    name_ok,mod_ok,known = pn==yn,pm==ym,yn >= 0
     tab = prf_table(ym, pm, list(mods))
     res = dict(name_top1=float(name_ok.mean()), name_top3=topk_accuracy(name_probs, yn, 3),
                modifier_acc=float(mod_ok.mean()), modifier_balanced_acc=balanced_accuracy(ym, pm, len(mods)),
-               per_modifier=_prf_dict(tab), n_images=n)
+               per_modifier=_prf_dict(tab), n_images=len(names_true))
     res['rare_modifiers'] = _rare_block(ym, pm, tab, list(mods), rare)
     res['name_top1_known'] = float(name_ok[known].mean()) if known.any() else None
     res['name_top3_known'] = topk_accuracy(name_probs[known], yn[known], 3) if known.any() else None
     res['n_known_name_images'] = int(known.sum())
-    res['unknown_names'] = {k:int(v) for k,v in pd.Series(np.array(names_true)[~known]).value_counts().sort_index().items()}
+    unk = pd.Series(np.array(names_true)[~known]).value_counts().sort_index()
+    res['unknown_names'] = {k:int(v) for k,v in unk.items()}
     res['worst_cards'] = _worst_cards(names_true, yn, pn, mod_ok, names, n_worst, min_n)
-    res['most_confused'] = _most_confused(yn, pn, names, n_pairs)
-    sets = [card_set(o) for o in names_true] if sets is None else [str(o) for o in sets]
+    res['most_confused'] = _most_confused(name_probs, yn, names, n_pairs)
+    sets = np.array([card_set(o) for o in names_true] if sets is None else [str(o) for o in sets])
     top3 = _topk_hits(name_probs, yn, 3)
-    res['per_set'] = {s: dict(name_acc=float(name_ok[m].mean()), name_top3=float(top3[m].mean()), modifier_acc=float(mod_ok[m].mean()), n=int(m.sum()))
-                      for s in sorted(set(sets)) for m in [np.array(sets)==s]}
+    res['per_set'] = {s: dict(name_acc=float(name_ok[m].mean()), name_top3=float(top3[m].mean()),
+                              modifier_acc=float(mod_ok[m].mean()), n=int(m.sum()))
+                      for s in sorted(set(sets)) for m in [sets==s]}
     if train_counts is not None: res['by_captures'] = _by_captures(names_true, name_ok, top3, train_counts)
-    res['calibration'] = dict(name_ece=ece(name_probs[known], yn[known]) if known.any() else None, modifier_ece=ece(mod_probs, ym))
-    pconf = name_probs.max(1)
-    bad = np.flatnonzero(~name_ok & known & (np.array(mods_true)=='Base') & (pconf > sure))
-    res['confident_errors'] = dict(threshold=sure, n=len(bad), n_base=int(((np.array(mods_true)=='Base') & known).sum()),
-                                   examples=[dict(true=names_true[i], pred=names[pn[i]], prob=float(pconf[i])) for i in bad[np.argsort(-pconf[bad])][:10]])
+    res['calibration'] = dict(name_ece=ece(name_probs[known], yn[known]) if known.any() else None,
+                              modifier_ece=ece(mod_probs, ym))
+    res['confident_errors'] = _confident_errors(names_true, mods_true, name_probs, yn, names, sure)
     return res
 
 # %% ../nbs/07_evaluate.ipynb #54049a29
 def _rare_block(ym, pm, tab, mods, rare):
+    "Accuracy, balanced accuracy, macro F1 and misses as Base over the images of the `rare` modifiers."
     rare = [m for m in rare if m in mods]
-    ri = [mods.index(m) for m in rare]
-    isr = np.isin(ym, ri)
+    isr = np.isin(ym, [mods.index(m) for m in rare])
     blk = dict(modifiers=rare, definition='every modifier except Base' if rare==RARE_MODIFIERS else 'given explicitly',
                n=int(isr.sum()), share=float(isr.mean()))
-    if not isr.any(): return {**blk, 'acc':None, 'balanced_acc':None, 'macro_f1':None, 'missed_as_base':0, 'per_modifier':{}}
+    if not isr.any():
+        return {**blk, 'acc':None, 'balanced_acc':None, 'macro_f1':None, 'missed_as_base':0, 'per_modifier':{}}
     f1s = [tab.f1[m] for m in rare if tab.support[m] > 0]
-    blk.update(acc=float((pm[isr]==ym[isr]).mean()), balanced_acc=balanced_accuracy(np.where(isr, ym, -1), pm, len(mods)),
+    blk.update(acc=float((pm[isr]==ym[isr]).mean()), balanced_acc=balanced_accuracy(np.where(isr, ym, -1), pm),
                macro_f1=float(np.mean(f1s)),
                missed_as_base=int((pm[isr]==mods.index('Base')).sum()) if 'Base' in mods else None,
                per_modifier=_prf_dict(tab.loc[rare]))
     return blk
 
+# %% ../nbs/07_evaluate.ipynb #829584f5
 CAPTURE_BINS = (('1', 1, 1), ('2', 2, 2), ('3-5', 3, 5), ('6+', 6, 10**9))
 
 def _by_captures(names_true, ok, top3, counts):
-    "Name top-1/top-3 of images grouped by their name's number of training captures (`CAPTURE_BINS`; 0: the model never trained on it)."
+    "Name top-1/top-3 by how many training captures the image's name had (`CAPTURE_BINS`; 0: never trained on)."
     k = np.array([counts.get(o, 0) for o in names_true])
     res = {}
     for lbl,lo,hi in (('0 (not trained)', 0, 0),) + CAPTURE_BINS:
@@ -169,7 +184,9 @@ def _by_captures(names_true, ok, top3, counts):
                                     n_names=len(set(np.array(names_true)[m])))
     return res
 
+# %% ../nbs/07_evaluate.ipynb #eb77023f
 def _worst_cards(names_true, yn, pn, mod_ok, names, n_worst, min_n):
+    "The `n_worst` known cards (at least `min_n` images) with the lowest name accuracy, and what they are taken for."
     df = pd.DataFrame(dict(name=names_true, y=yn, p=pn, ok=pn==yn, mok=mod_ok))
     df = df[df.y >= 0]
     rows = []
@@ -181,12 +198,22 @@ def _worst_cards(names_true, yn, pn, mod_ok, names, n_worst, min_n):
     rows.sort(key=lambda r: (r['acc'], -r['n'], r['name']))
     return rows[:n_worst]
 
-def _most_confused(yn, pn, names, n_pairs):
-    k = (yn >= 0) & (yn != pn)
-    if not k.any(): return []
-    c = pd.Series(list(zip(yn[k], pn[k]))).value_counts()
-    pairs = sorted(c.items(), key=lambda o: (-o[1], names[o[0][0]], names[o[0][1]]))[:n_pairs]
-    return [dict(true=names[a], pred=names[b], n=int(v)) for (a,b),v in pairs]
+# %% ../nbs/07_evaluate.ipynb #c1ed4c02
+def _most_confused(probs, targs, names, n_pairs):
+    "The `n_pairs` commonest (true, predicted) name confusions, from `CardInterpretation.most_confused`."
+    if not (np.asarray(targs) >= 0).any(): return []
+    pairs = CardInterpretation.from_preds(probs, targs, names).most_confused()
+    pairs = sorted(pairs, key=lambda o: (-o[2], o[0], o[1]))[:n_pairs]   # ties by name: a stable list
+    return [dict(true=a, pred=b, n=int(v)) for a,b,v in pairs]
+
+# %% ../nbs/07_evaluate.ipynb #a64cb883
+def _confident_errors(names_true, mods_true, name_probs, yn, names, sure):
+    "Wrong names above probability `sure` on Base images of known cards: how many, and the 10 most confident."
+    pn,pconf = name_probs.argmax(1),name_probs.max(1)
+    base = (np.array(mods_true)=='Base') & (yn >= 0)
+    bad = np.flatnonzero(base & (pn != yn) & (pconf > sure))
+    ex = [dict(true=names_true[i], pred=names[pn[i]], prob=float(pconf[i])) for i in bad[np.argsort(-pconf[bad])][:10]]
+    return dict(threshold=sure, n=len(bad), n_base=int(base.sum()), examples=ex)
 
 # %% ../nbs/07_evaluate.ipynb #e749c800
 def ece(probs,        # (n, n_classes) probabilities
@@ -200,6 +227,7 @@ def ece(probs,        # (n, n_classes) probabilities
     b = np.minimum((conf*n_bins).astype(int), n_bins-1)
     return float(sum(abs(ok[b==i].mean() - conf[b==i].mean())*(b==i).sum() for i in np.unique(b))/len(targs))
 
+# %% ../nbs/07_evaluate.ipynb #39fe2816
 def fit_temperature(probs,   # (n, n_classes) probabilities of held-out images (at temperature 1)
                     targs,   # (n,) true class indices (-1 rows are ignored)
                     bounds=(0.05, 20.), # Range searched for `T`
@@ -215,6 +243,7 @@ def fit_temperature(probs,   # (n, n_classes) probabilities of held-out images (
     r = minimize_scalar(nll, bounds=np.log(bounds), method='bounded')
     return float(np.exp(r.x))
 
+# %% ../nbs/07_evaluate.ipynb #dc0a55dd
 def scale_probs(probs, t:float)->np.ndarray:
     "`probs` re-softmaxed at temperature `t` (`softmax(log(probs)/t)`)."
     z = np.log(np.clip(np.asarray(probs, dtype=np.float64), 1e-12, 1))/t
@@ -222,29 +251,30 @@ def scale_probs(probs, t:float)->np.ndarray:
     return z/z.sum(1, keepdims=True)
 
 # %% ../nbs/07_evaluate.ipynb #db9fb085
-def _heat(ax, m, rows, cols, fmt='{:d}', cmap='Blues', vmax=None):
-    "Annotated heat-map of matrix `m` on `ax`."
-    ax.imshow(np.nan_to_num(m.astype(float)), cmap=cmap, vmin=0, vmax=vmax)
-    ax.set_xticks(range(len(cols)), cols, rotation=40, ha='right'); ax.set_yticks(range(len(rows)), rows)
-    hi = np.nanmax(m) if vmax is None else vmax
-    for i in range(m.shape[0]):
-        for j in range(m.shape[1]):
-            v = m[i,j]
-            if v is None or (isinstance(v, float) and np.isnan(v)): continue
-            ax.text(j, i, fmt.format(v), ha='center', va='center', fontsize=8, color='white' if hi and v > hi/2 else 'black')
-    ax.set_xlabel('predicted'); ax.set_ylabel('true')
+def _cm_plot(ax, m, rows, cols, cmap='Blues', vmax=None):
+    "Matrix `m` (int counts, or fractions with NaN rows left blank) on `ax` by `sklearn`'s `ConfusionMatrixDisplay`."
+    m = np.asarray(m)
+    frac = m.dtype.kind == 'f'
+    d = ConfusionMatrixDisplay(np.nan_to_num(m) if frac else m, display_labels=list(cols))
+    d.plot(ax=ax, cmap=cmap, colorbar=False, values_format='.2f' if frac else 'd', xticks_rotation=40,
+           im_kw=dict(vmin=0, vmax=vmax), text_kw=dict(fontsize=8))
+    for t,v in zip(d.text_.flat, m.flat):
+        if frac and np.isnan(v): t.set_text('')
+    plt.setp(ax.get_xticklabels(), ha='right')
+    ax.set_yticks(range(len(rows)), rows); ax.set_xlabel('predicted'); ax.set_ylabel('true')
+    return d
 
 # %% ../nbs/07_evaluate.ipynb #9b174b58
 def plot_modifier_confusion(cm,             # (n_mods, n_mods) counts, rows = true
                             mods=MODIFIERS, # Modifier names in index order
                            ):
     "Modifier confusion matrix `cm` as counts and row-normalised (recall on the diagonal), side by side."
-    cm = np.asarray(cm)
-    fig,axs = plt.subplots(1, 2, figsize=(11, 4.6))
-    _heat(axs[0], cm, mods, mods); axs[0].set_title('modifier confusion (counts)')
+    cm = np.asarray(cm).astype(int)
     sup = cm.sum(1, keepdims=True)
     with np.errstate(invalid='ignore', divide='ignore'): norm = np.where(sup > 0, cm/np.maximum(sup, 1), np.nan)
-    _heat(axs[1], norm, [f'{m} (n={s})' for m,s in zip(mods, sup[:,0])], mods, fmt='{:.2f}', vmax=1)
+    fig,axs = plt.subplots(1, 2, figsize=(11, 4.6))
+    _cm_plot(axs[0], cm, mods, mods); axs[0].set_title('modifier confusion (counts)')
+    _cm_plot(axs[1], norm, [f'{m} (n={s})' for m,s in zip(mods, sup[:,0])], mods, vmax=1)
     axs[1].set_title('normalised by true modifier (rows sum to 1)')
     fig.tight_layout()
     return fig
@@ -254,18 +284,18 @@ def plot_name_confusion(names_true, # (n,) true card names
                         names_pred, # (n,) predicted card names
                         n_pairs:int=10, # Most-confused (true, predicted) pairs to include
                        ):
-    "Confusion among the cards of the `n_pairs` most-confused (true, predicted) name pairs; the diagonal shows correct answers."
+    "Confusion among the cards of the `n_pairs` most-confused (true, predicted) name pairs; diagonal: right answers."
     s = pd.DataFrame(dict(t=list(map(str, names_true)), p=list(map(str, names_pred))))
-    pairs = s[s.t != s.p].value_counts().reset_index().sort_values(['count','t','p'], ascending=[False,True,True]).head(n_pairs)
+    pairs = (s[s.t != s.p].value_counts().reset_index()
+             .sort_values(['count','t','p'], ascending=[False,True,True]).head(n_pairs))
     if not len(pairs):
         fig,ax = plt.subplots(figsize=(5, 1.5)); ax.axis('off')
         ax.text(.5, .5, 'no name confusions', ha='center', va='center'); return fig
     cards = list(dict.fromkeys([*pairs.t, *pairs.p]))
     sub = s[s.t.isin(cards) & s.p.isin(cards)]
-    m = confusion_matrix(_idx(sub.t, cards), _idx(sub.p, cards), len(cards))
     k = len(cards)
     fig,ax = plt.subplots(figsize=(2.5 + .55*k, 1.5 + .45*k))
-    _heat(ax, m, cards, cards, cmap='Oranges')
+    _cm_plot(ax, confusion_matrix(_idx(sub.t, cards), _idx(sub.p, cards), k), cards, cards, cmap='Oranges')
     ax.set_title(f'name confusion: the {len(pairs)} most-confused pairs')
     fig.tight_layout()
     return fig
@@ -287,18 +317,21 @@ def plot_modifier_acc(per_modifier:dict, # `metrics['per_modifier']`
         r = rec[i]
         ax.text(i-.2, (0 if r is None else r)+.02, 'n/a' if r is None else f'{r:.2f}', ha='center', fontsize=8)
     ax.set_xticks(x, [f"{m}\nn={per_modifier[m]['support']}" for m in mods])
-    ax.set_ylim(0, 1.3); ax.set_yticks(np.linspace(0, 1, 6)); ax.set_ylabel('score'); ax.legend(loc='upper right', ncol=2, fontsize=8)
+    ax.set_ylim(0, 1.3); ax.set_yticks(np.linspace(0, 1, 6)); ax.set_ylabel('score')
+    ax.legend(loc='upper right', ncol=2, fontsize=8)
     ax.set_title('per-modifier accuracy (hatched: rare modifiers)')
     fig.tight_layout()
     return fig
 
 # %% ../nbs/07_evaluate.ipynb #f998f85a
-def plot_reliability(name_probs, name_targs, # Name head: (n, n_names) probabilities and (n,) true indices (-1: unknown, left out)
-                     mod_probs, mod_targs,   # Modifier head: (n, n_mods) probabilities and (n,) true indices
-                     n_bins:int=10,          # Equal-width confidence bins
+def plot_reliability(name_probs, # (n, n_names) name-head probabilities
+                     name_targs, # (n,) true name indices (-1: unknown, left out)
+                     mod_probs,  # (n, n_mods) modifier-head probabilities
+                     mod_targs,  # (n,) true modifier indices
+                     n_bins:int=10, # Equal-width confidence bins
                      titles=('name head', 'modifier head'), # Panel titles
                     ):
-    "Reliability diagram of both heads: accuracy against confidence per bin (`sklearn.calibration.calibration_curve`), with the ECE."
+    "Reliability diagram of both heads: accuracy against confidence per bin (`calibration_curve`), with the ECE."
     fig,axs = plt.subplots(1, 2, figsize=(9, 4.2))
     for ax,(head,p,y) in zip(axs, ((titles[0], name_probs, name_targs), (titles[1], mod_probs, mod_targs))):
         p,y = np.asarray(p, dtype=float),np.asarray(y)
@@ -308,59 +341,58 @@ def plot_reliability(name_probs, name_targs, # Name head: (n, n_names) probabili
             conf,ok = p.max(1),(p.argmax(1)==y).astype(int)
             acc,mc = calibration_curve(ok, conf, n_bins=n_bins, strategy='uniform')
             ax.plot(mc, acc, 'o-', color='tab:blue', label=f'ECE {ece(p, y):.3f}')
-            ax.hist(conf, bins=n_bins, range=(0,1), weights=np.full(len(conf), 1/len(conf)), color='tab:orange', alpha=.35, label='share of images')
-        ax.set_xlim(0, 1); ax.set_ylim(0, 1.02); ax.set_xlabel('confidence (top-class probability)'); ax.set_ylabel('accuracy')
-        ax.set_title(f'{head}, {len(y)} images'); ax.legend(loc='upper left', fontsize=8)
+            ax.hist(conf, bins=n_bins, range=(0,1), weights=np.full(len(conf), 1/len(conf)), color='tab:orange',
+                    alpha=.35, label='share of images')
+        ax.set_xlim(0, 1); ax.set_ylim(0, 1.02); ax.set_xlabel('confidence (top-class probability)')
+        ax.set_ylabel('accuracy'); ax.set_title(f'{head}, {len(y)} images'); ax.legend(loc='upper left', fontsize=8)
     fig.tight_layout()
     return fig
 
 # %% ../nbs/07_evaluate.ipynb #d4898792
-def plot_top_losses(preds:pd.DataFrame, # Per-image table: path, name, modifier, pred_name, name_prob, pred_modifier, modifier_prob, loss
+def _open_or_blank(load, p):
+    "Image `p` opened by `load`, or a grey square if it cannot be read (the grid is still drawn)."
+    try: return load(p)
+    except (ImageError, OSError): return np.full((8, 6, 3), 200, np.uint8)
+
+def plot_top_losses(preds:pd.DataFrame, # Per-image table (`CardEval.preds`): path, truth, answers, probabilities, loss
                     k:int=12,     # How many images
                     ncols:int=4,  # Images per row
                     load=load_image, # Image loader
                    ):
-    "Grid of the `k` images with the highest loss in `preds`, each titled with the truth and both heads' predictions (red: wrong)."
+    "fastai `show_images` grid of the `k` highest-loss images in `preds`: truth, both heads' answers (red: wrong)."
     top = preds.sort_values('loss', ascending=False).head(k)
     nrows = max(1, -(-len(top)//ncols))
-    fig,axs = plt.subplots(nrows, ncols, figsize=(2.7*ncols, 3.5*nrows), squeeze=False)
-    for ax in axs.flat: ax.axis('off')
-    for ax,(_,r) in zip(axs.flat, top.iterrows()):
-        try: ax.imshow(load(r.path))
-        except (ImageError, OSError) as e: ax.text(.5, .5, f'unreadable:\n{Path(str(r.path)).name}', ha='center', va='center')
-        nok,mok = r.pred_name == r['name'],r.pred_modifier == r.modifier
-        ax.set_title(f"{r['name'][:22]} | {r.modifier}\nname: {r.pred_name[:22]} ({r.name_prob:.2f})\nmod: {r.pred_modifier} ({r.modifier_prob:.2f})  loss {r.loss:.2f}",
-                     fontsize=8, color='black' if nok and mok else 'red', loc='left')
-    fig.suptitle('top losses — true name | modifier, then predictions (probability)', fontsize=10)
+    titles = [f"{r['name'][:22]} | {r.modifier}\nname: {r.pred_name[:22]} ({r.name_prob:.2f})\n"
+              f"mod: {r.pred_modifier} ({r.modifier_prob:.2f})  loss {r.loss:.2f}" for _,r in top.iterrows()]
+    show_images([_open_or_blank(load, p) for p in top.path], nrows, ncols, titles, figsize=(2.7*ncols, 3.5*nrows),
+                suptitle='top losses — true name | modifier, then predictions (probability)')
+    fig = plt.gcf()
+    for ax in fig.axes[len(top):]: ax.axis('off')
+    for ax,(_,r) in zip(fig.axes, top.iterrows()):
+        ok = r.pred_name == r['name'] and r.pred_modifier == r.modifier
+        ax.title.set(fontsize=8, color='black' if ok else 'red')
     fig.tight_layout()
     return fig
 
 # %% ../nbs/07_evaluate.ipynb #df75131b
-def _has_sklearn():
-    try: import sklearn.manifold; return True
-    except ImportError: return False
-
 def project_2d(emb,               # (n, nf) features
                method:str='pca',  # 'pca' or 'tsne'
-               seed:int=0,        # Random seed (t-SNE)
+               seed:int=0,        # Random seed
               )->np.ndarray:
-    "2-D projection of `emb` by PCA (numpy SVD) or t-SNE (scikit-learn)."
+    "2-D projection of `emb` by `sklearn.decomposition.PCA` or `sklearn.manifold.TSNE`."
     x = np.asarray(emb, dtype=np.float64)
-    if x.ndim != 2 or len(x) < 2: raise ValueError(f"project_2d: need a 2-D array with at least 2 rows, got shape {x.shape}")
-    x = x - x.mean(0)
+    if x.ndim != 2 or len(x) < 2: raise ValueError(f"project_2d: need 2 or more rows of features, got shape {x.shape}")
     if method == 'pca':
-        u,s,vt = np.linalg.svd(x, full_matrices=False)
-        xy = x @ vt[:2].T
-        return np.pad(xy, ((0,0),(0, 2-xy.shape[1])))
+        xy = PCA(min(2, x.shape[1]), random_state=seed).fit_transform(x)
+        return np.pad(xy, ((0,0),(0, 2-xy.shape[1])))   # a single feature: the second axis is 0
     if method == 'tsne':
-        from sklearn.manifold import TSNE
-        return TSNE(2, perplexity=min(30., (len(x)-1)/3), init='pca', random_state=seed).fit_transform(x)
+        return TSNE(2, perplexity=min(30., (len(x)-1)/3), init='pca', random_state=seed).fit_transform(x - x.mean(0))
     raise ValueError(f"project_2d: unknown method {method!r} (use 'pca' or 'tsne')")
 
 # %% ../nbs/07_evaluate.ipynb #1da5a9ee
 def plot_embeddings(emb,               # (n, nf) features
                     labels,            # (n,) category of each point (modifier, card set, name...)
-                    methods='auto',    # 'pca', 'tsne', a list of them, or 'auto' (PCA, plus t-SNE when scikit-learn is installed)
+                    methods='auto',    # 'pca', 'tsne', a list of them, or 'auto' (PCA, plus t-SNE from 5 points)
                     title:str='',      # Figure title
                     max_tsne:int=2000, # t-SNE on at most this many points
                     seed:int=0,        # Random seed (t-SNE subset and init)
@@ -368,7 +400,7 @@ def plot_embeddings(emb,               # (n, nf) features
                    ):
     "Scatter plot(s) of 2-D projections of `emb`, one colour per value of `labels`."
     emb,labels = np.asarray(emb),np.array([str(o) for o in labels])
-    if methods == 'auto': methods = ['pca'] + (['tsne'] if _has_sklearn() and len(emb) >= 5 else [])
+    if methods == 'auto': methods = ['pca'] + (['tsne'] if len(emb) >= 5 else [])
     methods = [methods] if isinstance(methods, str) else list(methods)
     cats = pd.Series(labels).value_counts()
     order = sorted(cats.index[:max_legend], key=lambda c: (MODIFIERS.index(c) if c in MODIFIERS else 99, c))
@@ -376,7 +408,8 @@ def plot_embeddings(emb,               # (n, nf) features
     fig,axs = plt.subplots(1, len(methods), figsize=(6*len(methods), 5), squeeze=False)
     for ax,meth in zip(axs[0], methods):
         idx = np.arange(len(emb))
-        if meth == 'tsne' and len(idx) > max_tsne: idx = np.sort(np.random.default_rng(seed).choice(idx, max_tsne, replace=False))
+        if meth == 'tsne' and len(idx) > max_tsne:
+            idx = np.sort(np.random.default_rng(seed).choice(idx, max_tsne, replace=False))
         xy = project_2d(emb[idx], meth, seed=seed)
         lb = labels[idx]
         other = ~np.isin(lb, order)
@@ -384,7 +417,8 @@ def plot_embeddings(emb,               # (n, nf) features
         for i,c in enumerate(order):
             k = lb == c
             if k.any(): ax.scatter(*xy[k].T, s=10, color=cmap(i % cmap.N), label=f'{c} ({k.sum()})', alpha=.8)
-        ax.set_title(f"{'PCA' if meth=='pca' else 't-SNE'} ({len(idx)} images)"); ax.set_xticks([]); ax.set_yticks([])
+        ax.set_title(f"{'PCA' if meth=='pca' else 't-SNE'} ({len(idx)} images)")
+        ax.set_xticks([]); ax.set_yticks([])
     axs[0,-1].legend(fontsize=8, loc='center left', bbox_to_anchor=(1, .5))
     if title: fig.suptitle(title)
     fig.tight_layout()
@@ -395,7 +429,7 @@ def save_embeddings(emb,   # (n, nf) features
                     index:pd.DataFrame, # One row per embedding (file, name, modifier, ...)
                     out,   # Folder for `embeddings.npy` and `embeddings.csv`
                    ):
-    "Write `emb` as `out/embeddings.npy` and its row index as `out/embeddings.csv` (row `i` of the CSV describes row `i` of the matrix)."
+    "Write `emb` as `out/embeddings.npy` and its row index as `out/embeddings.csv` (CSV row `i`: matrix row `i`)."
     emb = np.asarray(emb, dtype=np.float32)
     if len(emb) != len(index): raise ValueError(f"save_embeddings: {len(emb)} embeddings but {len(index)} index rows")
     out = Path(out)
@@ -404,6 +438,7 @@ def save_embeddings(emb,   # (n, nf) features
     with atomic_path(out/'embeddings.csv') as tmp: index.reset_index(drop=True).rename_axis('row').to_csv(tmp)
     return out/'embeddings.npy', out/'embeddings.csv'
 
+# %% ../nbs/07_evaluate.ipynb #057969fb
 def load_embeddings(out):
     "Embeddings matrix and index DataFrame written by `save_embeddings` into `out`."
     out = Path(out)
@@ -415,10 +450,11 @@ def neighbour_agreement(emb,        # (n, nf) features
                         groups=None, # (n,) group of each row: a row's neighbour must come from another group
                         bs:int=2048, # Rows per similarity block
                        )->dict:
-    "Leave-one-out 1-NN (cosine) accuracy of `labels` in feature space `emb` (neighbours from other `groups`), with chance `sum(p_c**2)`."
+    "Leave-one-out 1-NN (cosine) accuracy of `labels` in space `emb` (neighbours from other `groups`), and chance."
     labels = np.array([str(o) for o in labels])
     if len(labels) < 2: raise ValueError("neighbour_agreement: need at least 2 rows")
-    g = torch.from_numpy(pd.factorize(pd.Series(list(map(str, groups))))[0] if groups is not None else np.arange(len(labels)))
+    g = pd.factorize(pd.Series(list(map(str, groups))))[0] if groups is not None else np.arange(len(labels))
+    g = torch.from_numpy(g)
     x = torch.from_numpy(np.asarray(emb, dtype=np.float32))
     x = x / x.norm(dim=1, keepdim=True).clamp_min(1e-8)
     best,nn_idx = [],[]
@@ -430,18 +466,24 @@ def neighbour_agreement(emb,        # (n, nf) features
     ok = torch.cat(best).numpy() > -3
     nn_idx = torch.cat(nn_idx).numpy()
     p = pd.Series(labels).value_counts(normalize=True).values
-    return dict(acc=float((labels[nn_idx] == labels)[ok].mean()) if ok.any() else None, chance=float((p**2).sum()), n=int(ok.sum()))
+    acc = float((labels[nn_idx] == labels)[ok].mean()) if ok.any() else None
+    return dict(acc=acc, chance=float((p**2).sum()), n=int(ok.sum()))   # chance: sum of p_c**2
 
 # %% ../nbs/07_evaluate.ipynb #94ea1eda
-def _fmt(v, nd=3):
-    if v is None or (isinstance(v, float) and np.isnan(v)): return '–'
-    return f'{v:.{nd}f}' if isinstance(v, float) else str(v)
+def fmt_metric(v,             # A metric: float, int, None or NaN
+               nd:int=3,      # Decimals of a float
+               na:str='–',    # Text for a missing (None or NaN) value
+              )->str:
+    "`v` as report or console text: a float with `nd` decimals, `na` when missing, anything else as `str`."
+    if v is None or (isinstance(v, (float, np.floating)) and np.isnan(v)): return na
+    return f'{v:.{nd}f}' if isinstance(v, (float, np.floating)) else str(v)
 
+# %% ../nbs/07_evaluate.ipynb #05b2a424
 def _md_table(rows, cols, heads=None):
     "Markdown table of dict `rows` over keys `cols`."
     heads = heads or cols
     out = ['| ' + ' | '.join(heads) + ' |', '|' + '---|'*len(cols)]
-    return '\n'.join(out + ['| ' + ' | '.join(_fmt(r.get(c)) for c in cols) + ' |' for r in rows])
+    return '\n'.join(out + ['| ' + ' | '.join(fmt_metric(r.get(c)) for c in cols) + ' |' for r in rows])
 
 # %% ../nbs/07_evaluate.ipynb #9f54870a
 class CardEval:
@@ -460,16 +502,19 @@ class CardEval:
         self.df = df.reset_index(drop=True).copy()
         if 'set' not in self.df: self.df['set'] = [card_set(o) for o in self.df.name]
         if 'path' not in self.df: self.df['path'] = self.df.file
-        self.name_probs,self.mod_probs = np.asarray(name_probs, dtype=np.float32),np.asarray(mod_probs, dtype=np.float32)
+        self.name_probs = np.asarray(name_probs, dtype=np.float32)
+        self.mod_probs = np.asarray(mod_probs, dtype=np.float32)
         self.names,self.mods,self.emb,self.info = list(names),list(mods),emb,dict(info or {})
         self.rare = kwargs.get('rare', RARE_MODIFIERS)
-        self.metrics = eval_metrics(self.df.name, self.df.modifier, self.name_probs, self.mod_probs, self.names, self.mods, sets=self.df.set, **kwargs)
+        self.metrics = eval_metrics(self.df.name, self.df.modifier, self.name_probs, self.mod_probs, self.names,
+                                    self.mods, sets=self.df.set, **kwargs)
         self.metrics['seconds'] = None if seconds is None else round(float(seconds), 3)
         self.metrics['skipped'] = [dict(file=str(f), reason=str(r)) for f,r in skipped]
         self.metrics['n_skipped'] = len(self.metrics['skipped'])
         if emb is not None and len(self.df) >= 2:
-            self.metrics['embedding_neighbours'] = dict(name=neighbour_agreement(emb, self.df.name),
-                modifier_other_card=neighbour_agreement(emb, self.df.modifier, self.df.name), set_other_card=neighbour_agreement(emb, self.df.set, self.df.name))
+            d,nb = self.df,lambda lbl, grp=None: neighbour_agreement(emb, lbl, grp)
+            self.metrics['embedding_neighbours'] = dict(name=nb(d.name), modifier_other_card=nb(d.modifier, d.name),
+                                                        set_other_card=nb(d.set, d.name))
 
     def __repr__(self):
         m = self.metrics
@@ -510,7 +555,7 @@ def plot_confusion(self:CardEval):
 
 @patch
 def plot_name_confusion(self:CardEval, n_pairs:int=10):
-    "Name confusion among the `n_pairs` most-confused pairs (cards the model knows; open-set cards are listed in the report)."
+    "Name confusion among the `n_pairs` most-confused pairs (known cards; open-set cards are listed in the report)."
     k = _idx(self.df.name, self.names) >= 0
     return plot_name_confusion(self.df.name[k], [self.names[i] for i in self.name_probs[k].argmax(1)], n_pairs)
 
@@ -527,7 +572,8 @@ def plot_top_losses(self:CardEval, k:int=12, ncols:int=4):
 @patch
 def plot_reliability(self:CardEval, n_bins:int=10):
     "Reliability diagram of both heads with their ECE."
-    return plot_reliability(self.name_probs, _idx(self.df.name, self.names), self.mod_probs, _idx(self.df.modifier, self.mods), n_bins)
+    yn,ym = _idx(self.df.name, self.names),_idx(self.df.modifier, self.mods)
+    return plot_reliability(self.name_probs, yn, self.mod_probs, ym, n_bins)
 
 @patch
 def plot_embeddings(self:CardEval, by:str='modifier', methods='auto', **kwargs):
@@ -546,48 +592,65 @@ def report_md(metrics:dict, # `CardEval.metrics`
               info:dict=None, # Extra facts listed at the top (model, data, split...)
              )->str:
     "Markdown text of an evaluation report for `metrics`, embedding the PNGs `figs`."
-    m,L = metrics,[]
+    m,L,f = metrics,[],fmt_metric
+    cal = m.get('calibration', {})
     L += ['# Evaluation report', '']
     L += [f'- **{k}**: `{v}`' for k,v in (info or {}).items()]
     L += [f"- **images**: {m['n_images']}" + (f" ({m['n_skipped']} unreadable, skipped)" if m.get('n_skipped') else ''),
-          f"- **time**: {_fmt(m.get('seconds'), 1)} s", '']
+          f"- **time**: {f(m.get('seconds'), 1)} s", '']
     if m.get('scope'): L += ['## What this set measures', '', m['scope'], '']
     L += ['## Summary', '']
     summ = [('name top-1', m['name_top1']), ('name top-3', m['name_top3']),
             ('name top-1, cards the model knows', m['name_top1_known']), ('modifier accuracy', m['modifier_acc']),
-            ('modifier balanced accuracy', m['modifier_balanced_acc']), ('rare-modifier accuracy', m['rare_modifiers']['acc']),
-            ('name ECE', m.get('calibration', {}).get('name_ece')), ('modifier ECE', m.get('calibration', {}).get('modifier_ece'))]
+            ('modifier balanced accuracy', m['modifier_balanced_acc']),
+            ('rare-modifier accuracy', m['rare_modifiers']['acc']),
+            ('name ECE', cal.get('name_ece')), ('modifier ECE', cal.get('modifier_ece'))]
     L += [_md_table([dict(metric=a, value=b) for a,b in summ], ['metric','value']), '']
     if m.get('by_captures'):
-        L += ['## Names by training captures', '', 'Name accuracy of images grouped by how many captures of their name the model trained on.', '',
-              _md_table([dict(k=k, **v) for k,v in m['by_captures'].items()], ['k','name_top1','name_top3','n','n_names'],
+        L += ['## Names by training captures', '',
+              'Name accuracy of images grouped by how many captures of their name the model trained on.', '',
+              _md_table([dict(k=k, **v) for k,v in m['by_captures'].items()],
+                        ['k','name_top1','name_top3','n','n_names'],
                         ['training captures','name top-1','name top-3','images','names']), '']
     if (ce := m.get('confident_errors')):
-        L += ['## Confident errors', '', f"{ce['n']} of {ce['n_base']} Base images got a wrong name with probability above {ce['threshold']}." +
-              '', '']
-        if ce['examples']: L += [_md_table(ce['examples'], ['true','pred','prob'], ['true','predicted','probability']), '']
+        L += ['## Confident errors', '',
+              f"{ce['n']} of {ce['n_base']} Base images got a wrong name with probability above {ce['threshold']}.", '']
+        if ce['examples']:
+            L += [_md_table(ce['examples'], ['true','pred','prob'], ['true','predicted','probability']), '']
     L += ['## Modifiers', '', _md_table([dict(modifier=k, **v) for k,v in m['per_modifier'].items()],
-          ['modifier','precision','recall','f1','support','n_pred'], ['modifier','precision','recall (accuracy)','F1','images','predicted']), '']
+          ['modifier','precision','recall','f1','support','n_pred'],
+          ['modifier','precision','recall (accuracy)','F1','images','predicted']), '']
     r = m['rare_modifiers']
     L += [f"## Rare modifiers ({', '.join(r['modifiers'])}: {r['definition']})", '',
-          f"{r['n']} images ({_fmt(r['share']*100, 1)}% of the set): accuracy {_fmt(r['acc'])}, balanced accuracy {_fmt(r['balanced_acc'])}, "
-          f"macro F1 {_fmt(r['macro_f1'])}; {r['missed_as_base']} predicted as Base.", '']
+          f"{r['n']} images ({f(r['share']*100, 1)}% of the set): accuracy {f(r['acc'])}, "
+          f"balanced accuracy {f(r['balanced_acc'])}, macro F1 {f(r['macro_f1'])}; "
+          f"{r['missed_as_base']} predicted as Base.",
+          '']
     L += ['## Worst cards', '', _md_table(m['worst_cards'], ['name','acc','modifier_acc','n','confused_with'],
-          ['card','name accuracy','modifier accuracy','images','most often predicted as']) if m['worst_cards'] else 'none', '']
-    L += ['## Most-confused names', '', _md_table(m['most_confused'], ['true','pred','n'], ['true','predicted','images'])
+          ['card','name accuracy','modifier accuracy','images','most often predicted as'])
+          if m['worst_cards'] else 'none',
+          '']
+    L += ['## Most-confused names', '',
+          _md_table(m['most_confused'], ['true','pred','n'], ['true','predicted','images'])
           if m['most_confused'] else 'No name confusions.', '']
     if m['unknown_names']:
         L += ['## Cards the model does not know (open set)', '',
-              f"{sum(m['unknown_names'].values())} images of {len(m['unknown_names'])} card name(s) outside the model's vocabulary; "
-              "they count as wrong for the name head (use a `CardIndex` to recognise them).", '',
+              f"{sum(m['unknown_names'].values())} images of {len(m['unknown_names'])} card name(s) outside the "
+              "model's "
+              "vocabulary; they count as wrong for the name head (use a `CardIndex` to recognise them).", '',
               _md_table([dict(name=k, n=v) for k,v in m['unknown_names'].items()], ['name','n'], ['card','images']), '']
-    L += ['## Per card set', '', _md_table([dict(set=k, **v) for k,v in m['per_set'].items()], ['set','name_acc','name_top3','modifier_acc','n'],
-          ['set','name top-1','name top-3','modifier accuracy','images']), '']
+    L += ['## Per card set', '', _md_table([dict(set=k, **v) for k,v in m['per_set'].items()],
+          ['set','name_acc','name_top3','modifier_acc','n'],
+          ['set','name top-1','name top-3','modifier accuracy','images']),
+          '']
     if m.get('embedding_neighbours'):
-        L += ['## Feature space', '', 'Leave-one-out nearest-neighbour agreement of the encoder features: how often the closest other image (for modifier and set: the closest image of another card) has the same label.', '',
-              _md_table([dict(label=k, **v) for k,v in m['embedding_neighbours'].items()], ['label','acc','chance','n'], ['label','1-NN agreement','chance','images']), '']
+        L += ['## Feature space', '', 'Leave-one-out nearest-neighbour agreement of the encoder features: how often '
+              'the closest other image (for modifier and set: the closest image of another card) has the same '
+              'label.', '',
+              _md_table([dict(label=k, **v) for k,v in m['embedding_neighbours'].items()], ['label','acc','chance','n'],
+                        ['label','1-NN agreement','chance','images']), '']
     if m.get('skipped'): L += ['## Unreadable images (skipped)', '', _md_table(m['skipped'], ['file','reason']), '']
-    if figs: L += ['## Figures', ''] + [f"### {FIGURES.get(f, f)}\n\n![{FIGURES.get(f, f)}]({f}.png)\n" for f in figs]
+    if figs: L += ['## Figures', ''] + [f"### {FIGURES.get(o, o)}\n\n![{FIGURES.get(o, o)}]({o}.png)\n" for o in figs]
     return '\n'.join(L)
 
 # %% ../nbs/07_evaluate.ipynb #0be7be91
@@ -605,10 +668,11 @@ def save(self:CardEval, out, # Report folder (created)
     figs = []
     if figures:
         plots = dict(confusion=self.plot_confusion, modifier_acc=self.plot_modifier_acc,
-                     name_confusion=lambda: self.plot_name_confusion(n_pairs), top_losses=lambda: self.plot_top_losses(top_losses),
-                     reliability=self.plot_reliability)
+                     name_confusion=lambda: self.plot_name_confusion(n_pairs),
+                     top_losses=lambda: self.plot_top_losses(top_losses), reliability=self.plot_reliability)
         if self.emb is not None and len(self.emb) >= 2:
-            plots.update(embeddings_modifier=lambda: self.plot_embeddings('modifier'), embeddings_set=lambda: self.plot_embeddings('set'))
+            plots.update(embeddings_modifier=lambda: self.plot_embeddings('modifier'),
+                         embeddings_set=lambda: self.plot_embeddings('set'))
         for k,f in plots.items():
             fig = f(); save_fig(fig, k, path=out); plt.close(fig); figs.append(k)
     with atomic_path(out/'report.md') as tmp: tmp.write_text(report_md(self.metrics, figs, self.info), encoding='utf-8')
@@ -620,13 +684,10 @@ def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_mod
                    bs:int=64,        # Batch size
                    embed:bool=True,  # Also return the pooled encoder features
                    on_error:str='raise', # 'raise' or 'skip' for unreadable images
-                   temps=None,       # (name, modifier) temperatures (default: the predictor's, from its config.json)
                   )->dict:
-    "`name_probs`, `mod_probs`, `emb` (or None), `ok` (indices of `items` that were read) and `skipped` (`(item, reason)`) for `items`."
+    "`name_probs`, `mod_probs`, `emb` (or None), `ok` (indices of `items` read) and `skipped` (`(item, reason)`)."
     if on_error not in ('raise', 'skip'): raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     items = list(items)
-    model,dev = predictor.model.eval(),predictor.device
-    tn,tm = temps or getattr(predictor, 'temps', (1., 1.))
     pn,pm,em,ok,skipped = [],[],[],[],[]
     for i in range(0, len(items), bs):
         imgs = []
@@ -636,12 +697,10 @@ def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_mod
                 if on_error == 'raise': raise
                 skipped.append((o, str(e)))
         if not imgs: continue
-        with torch.inference_mode():
-            f = model.encode(predictor.preprocess(imgs).to(dev))
-            ln,lm = model.heads(f)
-            pn.append(F.softmax(ln.float()/tn, -1).cpu()); pm.append(F.softmax(lm.float()/tm, -1).cpu())
-            if embed: em.append(f.float().cpu())
-    cat = lambda xs,k: torch.cat(xs).numpy() if xs else np.zeros((0, k), np.float32)
+        with hook_output(predictor.model.pool, cpu=True) as h: a,b = predictor.probs(imgs, bs=len(imgs))
+        pn.append(a); pm.append(b)
+        if embed: em.append(h.stored.float().numpy())
+    cat = lambda xs,k: np.concatenate(xs).astype(np.float32) if xs else np.zeros((0, k), np.float32)
     return dict(name_probs=cat(pn, len(predictor.names)), mod_probs=cat(pm, len(predictor.mods)),
                 emb=cat(em, predictor.cfg.get('nf', 0)) if embed else None, ok=np.array(ok, dtype=int), skipped=skipped)
 
@@ -652,16 +711,21 @@ def scope_note(m:dict,         # `eval_metrics` output
               )->str:
     "A plain sentence or two on what the scored set `m` can and cannot measure."
     n,bc = m['n_images'],m.get('by_captures')
-    if split == 'valid': s = (f"Scored on the validation split of the training data ({n} images). A name whose captures form a single group "
-                              "(every single-capture name) always trains and is never held out, so single-capture names are not measured here, "
-                              "and held-out images come from the same sessions as the training ones.")
+    if split == 'valid': s = (f"Scored on the validation split of the training data ({n} images). A name whose "
+                              "captures "
+                              "form a single group (every single-capture name) always trains and is never held out, so "
+                              "single-capture names are not measured here, and held-out images come from the same "
+                              "sessions as the training ones.")
     elif split == 'train': s = f"Scored on {n} training images: this measures fit, not accuracy on new captures."
-    else: s = f"Scored on a separate labelled folder of {n} images, none of them used in training (if the folder is what it says)."
-    if bc is None: s += " Training captures per name are unknown (give the training labels), so accuracy by captures per name is not reported."
+    else: s = (f"Scored on a separate labelled folder of {n} images, none of them used in training "
+               "(if the folder is what it says).")
+    if bc is None: s += (" Training captures per name are unknown (give the training labels), so accuracy by captures "
+                         "per name is not reported.")
     else:
         one = bc.get('1', {})
         s += (f" It holds {one.get('n', 0)} images of {one.get('n_names', 0)} names with a single training capture" +
-              (f" and {bc['0 (not trained)']['n']} of names the model never trained on." if '0 (not trained)' in bc else "."))
+              (f" and {bc['0 (not trained)']['n']} of names the model never trained on." if '0 (not trained)' in bc
+               else "."))
     return s + (f" {note}" if note else "")
 
 # %% ../nbs/07_evaluate.ipynb #dae59564
@@ -674,47 +738,45 @@ def split_paths(model_dir, # Model folder holding `split.json`
     "Resolved absolute paths of the `split` images listed in `model_dir/split.json`."
     f = Path(model_dir)/SPLIT_FILE
     if split not in ('train', 'valid'): raise ValueError(f"split must be 'train' or 'valid', not {split!r}")
-    if not f.is_file(): raise FileNotFoundError(f"{f}: not found; --split needs the list of {split} images saved by training (evaluate the whole folder instead)")
+    if not f.is_file(): raise FileNotFoundError(f"{f}: not found; --split needs the list of {split} images saved by "
+                                                "training (evaluate the whole folder instead)")
     try: obj = json.loads(f.read_text(encoding='utf-8'))
     except json.JSONDecodeError as e: raise ValueError(f"{f}: not valid JSON ({e})") from None
-    if not isinstance(obj, dict) or not isinstance(obj.get(split), list): raise ValueError(f"{f}: expected a JSON object with a list under {split!r}")
+    if not isinstance(obj, dict) or not isinstance(obj.get(split), list):
+        raise ValueError(f"{f}: expected a JSON object with a list under {split!r}")
     root = Path(obj.get('data_dir') or data_dir or '.')
     return {str((Path(p) if Path(p).is_absolute() else root/p).resolve()) for p in obj[split]}
 
 # %% ../nbs/07_evaluate.ipynb #610615d6
 def _labels_frame(labels, data_dir):
-    "Validated labels table with an absolute `path` column."
-    if isinstance(labels, pd.DataFrame):
-        df = labels.copy()
-        root = data_dir if data_dir is not None else df.attrs.get('data_dir')
-        missing = [c for c in ('name','modifier') if c not in df] + ([] if 'path' in df or 'file' in df else ['path (or file)'])
-        if missing: raise ValueError(f"labels table lacks column(s): {', '.join(missing)}")
-        if 'path' not in df:
-            if root is None: raise ValueError("labels table has relative `file`s but no data_dir")
-            df['path'] = [str(Path(root)/f) for f in df.file]
-        if 'file' not in df: df['file'] = df.path
-        return df
+    "`data.card_frame` of `labels` (labels.json, a table, or None: `data_dir/labels.json`), with `path` and `file`."
     if labels is None:
         if data_dir is None: raise ValueError("give labels (a labels.json) or data_dir (a folder holding labels.json)")
         labels = Path(data_dir)/'labels.json'
-    df = load_labels(labels, data_dir=data_dir)
-    df['path'] = [str(Path(df.attrs['data_dir'])/f) for f in df.file]
+    if not isinstance(labels, pd.DataFrame): labels = load_labels(labels, data_dir=data_dir)
+    df = card_frame(labels, data_dir, check_files=False)   # a missing image is skipped and reported, not fatal
+    if 'file' not in df: df['file'] = df.path
     return df
 
 # %% ../nbs/07_evaluate.ipynb #bd12deab
 def _select(model, labels, data_dir, split):
     "Labels table of the images to score (only `split` of the model's training data when given) and facts about it."
     df = _labels_frame(labels, data_dir).reset_index(drop=True)
-    lab = 'DataFrame' if isinstance(labels, pd.DataFrame) else str(labels if labels is not None else Path(data_dir)/'labels.json')
-    info = dict(model=str(model) if isinstance(model, (str, Path)) else repr(model), data=str(df.attrs.get('data_dir', data_dir)), labels=lab)
+    lab = labels if labels is not None else Path(data_dir)/'labels.json'
+    lab = 'DataFrame' if isinstance(lab, pd.DataFrame) else str(lab)
+    info = dict(model=str(model) if isinstance(model, (str, Path)) else repr(model),
+                data=str(df.attrs.get('data_dir', data_dir)), labels=lab)
     if split is None: return df,info
-    if not isinstance(model, (str, Path)): raise ValueError("split needs the model folder (it holds split.json), not a loaded predictor")
+    if not isinstance(model, (str, Path)):
+        raise ValueError("split needs the model folder (it holds split.json), not a loaded predictor")
     keep = split_paths(model, split, df.attrs.get('data_dir', data_dir))
     sel = np.array([str(Path(p).resolve()) in keep for p in df.path])
-    if not sel.any(): raise ValueError(f"none of the {len(df)} labelled images is in the {split} split of {model} ({len(keep)} listed): wrong --data or --labels?")
+    if not sel.any(): raise ValueError(f"none of the {len(df)} labelled images is in the {split} split of {model} "
+                                       f"({len(keep)} listed): wrong --data or --labels?")
     info.update(split=split, n_labelled=len(df), n_split_listed=len(keep))
     return df[sel].reset_index(drop=True),info
 
+# %% ../nbs/07_evaluate.ipynb #48fe5997
 def train_counts(train_labels, # The training data's labels.json or labels table
                  model=None,   # Model folder: when it holds `split.json`, only the rows in its train list count
                  data_dir=None, # Folder the labels' `file` paths are relative to
@@ -726,6 +788,7 @@ def train_counts(train_labels, # The training data's labels.json or labels table
         df = df[[str(Path(p).resolve()) in keep for p in df.path]]
     return {str(k):int(v) for k,v in df.name.value_counts().items()}
 
+# %% ../nbs/07_evaluate.ipynb #7fa2b8e2
 def evaluate_folder(model,             # Model folder (`learner.save_card_model`) or a loaded `CardPredictor`
                     labels=None,       # labels.json path or a labels DataFrame (default: `data_dir/labels.json`)
                     data_dir=None,     # Folder the labels' `file` paths are relative to
@@ -741,14 +804,18 @@ def evaluate_folder(model,             # Model folder (`learner.save_card_model`
                     note:str=None,     # A sentence added to the report's scope (e.g. what a synthetic set cannot show)
                     **kwargs,          # Passed to `eval_metrics` (rare, n_worst, min_n)
                    )->CardEval:
-    "Run `model` over the labelled images of `labels`/`data_dir` and return a `CardEval`; with `out`, write the report there."
+    "Run `model` over the labelled images of `labels`/`data_dir` and return a `CardEval`; with `out`, write the report."
     t0 = time.time()
     if out is not None: check_writable(out, 'report folder (--out)')
-    pred = load_card_model(model) if isinstance(model, (str, Path)) else model
+    is_dir = isinstance(model, (str, Path))
+    pred = load_card_model(model) if is_dir else model
     df,info = _select(model, labels, data_dir, split)
-    if train_labels is not None: kwargs['train_counts'] = train_counts(train_labels, model if isinstance(model, (str, Path)) else None, train_data)
+    if train_labels is not None:
+        kwargs['train_counts'] = train_counts(train_labels, model if is_dir else None, train_data)
     r = predict_arrays(pred, df.path, bs=bs, embed=embed, on_error='skip')
-    if r['skipped']: warnings.warn(f"{len(r['skipped'])} unreadable image(s) skipped: " + '; '.join(f'{f}: {e}' for f,e in r['skipped'][:5]))
+    if r['skipped']:
+        warnings.warn(f"{len(r['skipped'])} unreadable image(s) skipped: " +
+                      '; '.join(f'{f}: {e}' for f,e in r['skipped'][:5]))
     if not len(r['ok']): raise ValueError(f"no readable images among the {len(df)} labelled ones")
     ev = CardEval(df.iloc[r['ok']], r['name_probs'], r['mod_probs'], pred.names, pred.mods, emb=r['emb'],
                   seconds=time.time()-t0, skipped=[(str(f), e) for f,e in r['skipped']], info=info, **kwargs)
@@ -768,30 +835,38 @@ def calibrate(model,           # Model folder (its config.json receives the temp
     "Fit a temperature per head on held-out images and store them in `model/config.json`; returns what was stored."
     from balatro_cards.learner import CONFIG_FILE
     pred = load_card_model(model)
+    pred.temps = (1., 1.)   # fit on the uncalibrated probabilities
     df,info = _select(model, labels, data_dir, split)
-    r = predict_arrays(pred, df.path, bs=bs, embed=False, on_error='skip', temps=(1., 1.))
+    r = predict_arrays(pred, df.path, bs=bs, embed=False, on_error='skip')
     d = df.iloc[r['ok']]
     yn,ym = _idx(d.name, pred.names),_idx(d.modifier, pred.mods)
     kn = yn >= 0
-    tn = fit_temperature(r['name_probs'], yn) if kn.any() else 1.
-    tm = fit_temperature(r['mod_probs'], ym)
-    res = dict(name=tn, modifier=tm, n_images=len(d), fitted_on=fitted_on or f"{info['labels']}" + (f" ({split} split)" if split else ''),
-               name_ece_before=ece(r['name_probs'][kn], yn[kn]), name_ece_after=ece(scale_probs(r['name_probs'][kn], tn), yn[kn]),
-               modifier_ece_before=ece(r['mod_probs'], ym), modifier_ece_after=ece(scale_probs(r['mod_probs'], tm), ym))
+    pn,pm = r['name_probs'],r['mod_probs']
+    tn = fit_temperature(pn, yn) if kn.any() else 1.
+    tm = fit_temperature(pm, ym)
+    res = dict(name=tn, modifier=tm, n_images=len(d),
+               fitted_on=fitted_on or f"{info['labels']}" + (f" ({split} split)" if split else ''),
+               name_ece_before=ece(pn[kn], yn[kn]), name_ece_after=ece(scale_probs(pn[kn], tn), yn[kn]),
+               modifier_ece_before=ece(pm, ym), modifier_ece_after=ece(scale_probs(pm, tm), ym))
     cf = Path(model)/CONFIG_FILE
     save_json({**json.loads(cf.read_text(encoding='utf-8')), 'temperature':res}, cf)
     return res
 
 # %% ../nbs/07_evaluate.ipynb #3acaf1d7
 def breakdown_text(m:dict)->str:
-    "Console lines of the honest breakdown in metrics `m`: by training captures, by set, per edition, calibration, confusions, scope."
-    L,c,ce = [],m.get('calibration', {}),m.get('confident_errors')
-    if m.get('by_captures'): L.append('name top-1 by training captures: ' + ', '.join(f"{k}: {v['name_top1']:.3f} ({v['n']} img)" for k,v in m['by_captures'].items()))
+    "Console lines of the breakdown in metrics `m`: by captures, set, edition, calibration, confusions, scope."
+    L,c,ce,f = [],m.get('calibration', {}),m.get('confident_errors'),fmt_metric
+    if m.get('by_captures'):
+        L.append('name top-1 by training captures: ' +
+                 ', '.join(f"{k}: {v['name_top1']:.3f} ({v['n']} img)" for k,v in m['by_captures'].items()))
     L.append('name top-1 by set: ' + ', '.join(f"{k} {v['name_acc']:.3f} ({v['n']})" for k,v in m['per_set'].items()))
-    L.append('recall by edition: ' + ', '.join(f"{k} {_fmt(v['recall'])} ({v['support']})" for k,v in m['per_modifier'].items()))
-    L.append(f"ECE: name {_fmt(c.get('name_ece'))}, modifier {_fmt(c.get('modifier_ece'))}" +
+    L.append('recall by edition: ' +
+             ', '.join(f"{k} {f(v['recall'])} ({v['support']})" for k,v in m['per_modifier'].items()))
+    L.append(f"ECE: name {f(c.get('name_ece'))}, modifier {f(c.get('modifier_ece'))}" +
              (f"; wrong names above p={ce['threshold']} on Base images: {ce['n']} of {ce['n_base']}" if ce else ''))
-    if m.get('most_confused'): L.append('most confused: ' + '; '.join(f"{o['true']} -> {o['pred']} ({o['n']})" for o in m['most_confused'][:5]))
+    if m.get('most_confused'):
+        L.append('most confused: ' +
+                 '; '.join(f"{o['true']} -> {o['pred']} ({o['n']})" for o in m['most_confused'][:5]))
     if m.get('scope'): L.append(m['scope'])
     return '\n'.join(L)
 
@@ -801,16 +876,16 @@ def balatro_eval(model:str='models/cards', # Model folder from balatro_train
                  data:str=None,       # Image folder the labels' `file` paths are relative to
                  labels:str=None,     # labels.json (default: DATA/labels.json)
                  out:str='eval_report', # Report folder to write
-                 split:str=None,      # 'valid' or 'train': only that part of the training split (needs MODEL/split.json)
+                 split:str=None,      # 'valid' or 'train': that part of the training split (needs MODEL/split.json)
                  bs:int=64,           # Batch size
                  top_losses:int=12,   # Images in the top-losses grid
                  n_worst:int=10,      # Worst cards listed
                  no_embed:store_true=False,   # Skip embeddings files and plots
                  no_figures:store_true=False, # Skip the PNGs
-                 train_labels:str=None, # The training data's labels.json: adds name accuracy by training captures per name
+                 train_labels:str=None, # The training data's labels.json: adds name accuracy by training captures
                  train_data:str=None,  # Folder TRAIN_LABELS' files are relative to (default: its folder)
                 ):
-    "Evaluate a card model on a labelled folder; write metrics.json, report.md, predictions.csv, embeddings and figures to OUT."
+    "Evaluate a card model on a labelled folder; write metrics.json, report.md, predictions.csv, embeddings, figures."
     try:
         ev = evaluate_folder(model, labels=labels, data_dir=data, out=out, split=split, bs=bs, embed=not no_embed,
                              figures=not no_figures, top_losses=top_losses, n_worst=n_worst,
@@ -818,6 +893,7 @@ def balatro_eval(model:str='models/cards', # Model folder from balatro_train
     except (ValueError, OSError, ImageError, LabelError) as e:
         print(f'balatro_eval: error: {e}', file=sys.stderr); sys.exit(2)
     m = ev.metrics
-    print(f"balatro_eval: {m['n_images']} images in {m['seconds']:.1f}s: name top-1 {m['name_top1']:.3f}, top-3 {m['name_top3']:.3f}, "
-          f"modifier acc {m['modifier_acc']:.3f} (balanced {m['modifier_balanced_acc']:.3f}); report in {out}")
+    print(f"balatro_eval: {m['n_images']} images in {m['seconds']:.1f}s: name top-1 {m['name_top1']:.3f}, "
+          f"top-3 {m['name_top3']:.3f}, modifier acc {m['modifier_acc']:.3f} "
+          f"(balanced {m['modifier_balanced_acc']:.3f}); report in {out}")
     print(breakdown_text(m))

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 from PIL import Image
 from fastai.callback.hook import hook_output
 from fastcore.basics import patch, ifnone
+from sklearn.metrics import roc_auc_score
 from .core import MODIFIERS, save_json, atomic_path
 from .data import card_img
 from .evaluate import predict_arrays, balanced_accuracy, topk_accuracy, plot_embeddings
@@ -303,11 +304,10 @@ def load(cls:CardIndex, path, # Folder written by `CardIndex.save`
 
 # %% ../nbs/08_interpret.ipynb #64df142f
 def _auroc(pos, neg):
-    "Probability that a random `pos` score exceeds a random `neg` score (ties count half)."
+    "AUROC of scores `pos` (positives) against `neg` (`roc_auc_score`, ties count half); None if one is empty."
     pos,neg = np.asarray(pos, float),np.asarray(neg, float)
     if not len(pos) or not len(neg): return None
-    r = pd.Series(np.concatenate([pos, neg])).rank().values[:len(pos)]
-    return float((r.sum() - len(pos)*(len(pos)+1)/2) / (len(pos)*len(neg)))
+    return float(roc_auc_score(np.r_[np.ones(len(pos)), np.zeros(len(neg))], np.r_[pos, neg]))
 
 # %% ../nbs/08_interpret.ipynb #c0617bf9
 def _pick_refs(df, n_ref, ref_modifier, seed):

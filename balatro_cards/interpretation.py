@@ -66,6 +66,7 @@ def print_classification_report(self:CardInterpretation):
     print(classification_report(self.targs, self.decoded, labels=list(range(len(self.vocab))), target_names=self.vocab,
                                 zero_division=0))
 
+# %% ../nbs/06a_interpretation.ipynb #9d3917ed
 @patch
 def __getitem__(self:CardInterpretation, idxs):
     "Inputs, this head's probabilities, targets, decoded predictions and losses at `idxs` (re-run through the learner)."
