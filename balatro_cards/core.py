@@ -17,8 +17,8 @@ from fastcore.script import anno_parser
 __all__ = ['MODIFIERS', 'RANKS', 'SUITS', 'JOKERS', 'TAROTS', 'PLANETS', 'SPECTRALS', 'CARD_SETS', 'CATALOGUE', 'MAX_PIXELS',
            'MIN_SIDE', 'TRANSPARENT_BG', 'IMAGE_FORMATS', 'IMAGE_EXTS', 'norm_modifier', 'name_key', 'card_set',
            'match_name', 'slug', 'atomic_path', 'save_json', 'atomic_save_img', 'check_writable', 'ImageError',
-           'load_image', 'LabelError', 'read_records', 'is_proposed', 'load_labels', 'save_fig', 'hyphen_argv',
-           'call_parse_hyphens']
+           'load_image', 'check_image', 'file_hash', 'LabelError', 'read_records', 'is_proposed', 'load_labels',
+           'save_fig', 'hyphen_argv', 'call_parse_hyphens']
 
 # %% ../nbs/00_core.ipynb #1c6045a6
 MODIFIERS = ['Base', 'Foil', 'Holographic', 'Polychrome', 'Negative']
@@ -177,41 +177,66 @@ def _to_rgb(img:Image.Image, bg=TRANSPARENT_BG)->Image.Image:
     return img.convert('RGB')
 
 # %% ../nbs/00_core.ipynb #8ead0cbf
+def _stat_check(path):
+    "Raise `ImageError` if `path` is missing, unreadable or empty."
+    try: size = path.stat().st_size
+    except FileNotFoundError: raise ImageError(f"{path}: file not found") from None
+    except (OSError, ValueError) as e:
+        raise ImageError(f"{path}: cannot open ({getattr(e, 'strerror', None) or e})") from None
+    if size == 0: raise ImageError(f"{path}: empty file (0 bytes)")
+
+def _size_check(path, w, h, min_side, max_pixels):
+    "Raise `ImageError` if a `w`x`h` image is a possible decompression bomb or too small to hold a card."
+    if w * h > max_pixels:
+        raise ImageError(f"{path}: image is {w}x{h} pixels, over the {max_pixels:,} pixel limit (possible decompression bomb)")
+    if min(w, h) < min_side:
+        raise ImageError(f"{path}: image is {w}x{h} pixels, too small (need at least {min_side} px a side)")
+
+@contextmanager
+def _opened(path, min_side, max_pixels):
+    "`Image.open(path)` after the file and header checks; any failure is an `ImageError` naming the file."
+    path = Path(path)
+    _stat_check(path)
+    try:
+        with Image.open(path, formats=IMAGE_FORMATS) as im:
+            _size_check(path, *im.size, min_side, max_pixels)
+            yield im
+    except ImageError: raise
+    except Image.DecompressionBombError as e: raise ImageError(f"{path}: refused as a decompression bomb ({e})") from None
+    except Exception as e: raise ImageError(f"{path}: not a readable image ({type(e).__name__}: {e})") from None
+
+
+# %% ../nbs/00_core.ipynb #a1b2c3d4
 def load_image(path,                    # Image file to open
                min_side:int=MIN_SIDE,   # Smallest width/height accepted
                max_pixels:int=MAX_PIXELS, # Largest width*height accepted (decompression-bomb guard)
                bg=TRANSPARENT_BG,      # Background that transparent pixels are composited on
               )->Image.Image:
     "Open `path` as an 8-bit RGB PIL image, or raise `ImageError` naming the file and the problem."
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ImageError(f"{path}: file not found") from None
-    except (OSError, ValueError) as e:
-        raise ImageError(f"{path}: cannot open ({getattr(e, 'strerror', None) or e})") from None
-    if size == 0: raise ImageError(f"{path}: empty file (0 bytes)")
-    try:
-        with Image.open(path, formats=IMAGE_FORMATS) as im:
-            w, h = im.size
-            if w * h > max_pixels:
-                raise ImageError(
-                    f"{path}: image is {w}x{h} pixels, over the {max_pixels:,} pixel limit"
-                    " (possible decompression bomb)"
-                )
-            if min(w, h) < min_side:
-                raise ImageError(f"{path}: image is {w}x{h} pixels, too small (need at least {min_side} px a side)")
-            im.load()
-            try:
-                im = ImageOps.exif_transpose(im)
-            except Exception as e:
-                warnings.warn(f"{path}: unreadable EXIF orientation ignored, image kept as stored"
-                              f" ({type(e).__name__}: {e})")
-            return _to_rgb(im, bg)
-    except ImageError: raise
-    except Image.DecompressionBombError as e:
-        raise ImageError(f"{path}: refused as a decompression bomb ({e})") from None
-    except Exception as e: raise ImageError(f"{path}: not a readable image ({type(e).__name__}: {e})") from None
+    with _opened(path, min_side, max_pixels) as im:
+        im.load()
+        try: im = ImageOps.exif_transpose(im)
+        except Exception as e:
+            warnings.warn(f"{path}: unreadable EXIF orientation ignored, image kept as stored ({type(e).__name__}: {e})")
+        return _to_rgb(im, bg)
+
+# %% ../nbs/00_core.ipynb #bc761057
+def check_image(path,                    # Image file to check
+                min_side:int=MIN_SIDE,   # Smallest width/height accepted
+                max_pixels:int=MAX_PIXELS, # Largest width*height accepted
+               )->tuple:
+    "`(width, height)` of image `path` read from its header (no decoding), or raise `ImageError` as `load_image` would."
+    with _opened(path, min_side, max_pixels) as im: return im.size
+
+# %% ../nbs/00_core.ipynb #8a760fa1
+def file_hash(path,            # File to hash
+              algo:str='sha256', # Any `hashlib` algorithm name
+             )->str:
+    "Hex digest of the bytes of file `path`, read in 1 MiB blocks."
+    h = hashlib.new(algo)
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1<<20), b''): h.update(b)
+    return h.hexdigest()   # (hashlib.file_digest needs Python 3.11; settings.ini allows 3.10)
 
 # %% ../nbs/00_core.ipynb #062fa5b5
 class LabelError(ValueError):
@@ -319,7 +344,7 @@ def _conflicts(df, root):
     digests = {}
     for i,r in df.iterrows():
         p = root/r.file
-        if p.is_file(): digests.setdefault(hashlib.md5(p.read_bytes()).hexdigest(), []).append(i)
+        if p.is_file(): digests.setdefault(file_hash(p, 'md5'), []).append(i)
     out = []
     for idx in digests.values():
         lbls = {(df.name[i], df.modifier[i]) for i in idx}
