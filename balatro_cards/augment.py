@@ -14,19 +14,14 @@ from PIL import Image, ImageEnhance, ImageFilter
 from scipy import ndimage
 from fastcore.basics import AttrDict
 from fastcore.script import call_parse
-from .core import (MODIFIERS, MIN_SIDE, ImageError, LabelError, load_image, load_labels,
+from fastcore.parallel import num_cpus
+from .core import (MODIFIERS, MIN_SIDE, ImageError, LabelError, load_image, load_labels, file_hash,
                                 save_json, atomic_save_img, check_writable)
 from .editions import render_edition, card_mask
 
 # %% auto #0
 __all__ = ['SYNTH_KINDS', 'AugConfig', 'variant_file', 'variant_seed', 'aug_plan', 'sample_ops', 'apply_ops', 'AugmentLocked',
            'augment', 'merge_aug', 'show_augmentations', 'balatro_augment']
-
-# %% ../nbs/03_augment.ipynb #7f0cda69
-def _n_cpus():
-    "Cores this process may run on."
-    try: return len(os.sched_getaffinity(0))
-    except AttributeError: return os.cpu_count() or 1
 
 # %% ../nbs/03_augment.ipynb #78aeb251
 @dataclass(frozen=True)
@@ -76,7 +71,7 @@ class AugConfig:
     @property
     def n_workers(self)->int:
         "Worker processes actually used."
-        return self.N_WORKERS or _n_cpus()
+        return self.N_WORKERS or num_cpus()
 
     def to_dict(self)->dict:
         "The keys and values, JSON-ready."
@@ -310,13 +305,9 @@ _JOURNAL = '.augment_journal.jsonl'
 _TMP_RE = re.compile(r'^\..+\.tmp$')
 
 def _file_digest(path)->str|None:
-    "sha1 of the file at `path`, or None if it cannot be read."
-    h = hashlib.sha1()
-    try:
-        with open(path, 'rb') as f:
-            for b in iter(lambda: f.read(1<<20), b''): h.update(b)
+    "sha1 of the file at `path` (`core.file_hash`; sha1 keeps earlier plans valid), or None if it cannot be read."
+    try: return file_hash(path, 'sha1')
     except OSError: return None
-    return h.hexdigest()
 
 def _plan_hash(digest, src_modifier, kind, idx, cfg)->str:
     "Hash of everything the pixels of one variant depend on."
@@ -445,27 +436,37 @@ def _run(tasks:list, n_workers:int, lock_fd=None):
     finally: ex.shutdown(wait=True, cancel_futures=True)
 
 # %% ../nbs/03_augment.ipynb #5fae4e3d
+def _plain(it, total:int):
+    "Yield from `it`, printing one plain line per tenth of `total` (for logs, CI, `nohup`)."
+    step = max(1, total//10)
+    for i,o in enumerate(it, 1):
+        yield o
+        if i % step == 0 or i == total: print(f'augment: {i}/{total} source images done', flush=True)
+
 def _progress(it, total:int, show:bool):
+    "A fastprogress bar over `it` on a terminal, plain lines when stdout is not one (as training does), nothing unless `show`."
     if not show or not total: return it
+    if not sys.stdout.isatty(): return _plain(it, total)
     from fastprogress.fastprogress import progress_bar
     return progress_bar(it, total=total, leave=False)
 
 # %% ../nbs/03_augment.ipynb #8e444471
 def augment(cfg=None,            # `AugConfig`, dict or JSON path (default: `AugConfig()`)
-            progress:bool=True,  # Show a progress bar
+            progress:bool=True,  # Show a progress bar (plain lines when stdout is not a terminal)
+            df=None,             # A labels table already loaded by `core.load_labels` (default: read `cfg.LABELS_FILE`)
             **overrides,         # Config keys to override, any case (`img_size=128`)
            )->AttrDict:
     "Write the variants planned from `cfg.LABELS_FILE` into `cfg.AUG_DIR` and `cfg.AUG_JSON`; return a summary."
     cfg = _as_config(cfg, **overrides)
     t0 = time.time()
     data,aug,aug_json,labels = (Path(o) for o in (cfg.DATA_DIR, cfg.AUG_DIR, cfg.AUG_JSON, cfg.LABELS_FILE))
-    if not labels.is_file(): raise FileNotFoundError(f"{labels}: labels file not found (set LABELS_FILE, --labels_file)")
+    if df is None and not labels.is_file(): raise FileNotFoundError(f"{labels}: labels file not found (set LABELS_FILE, --labels_file)")
     if not data.is_dir():    raise FileNotFoundError(f"{data}: data folder not found (set DATA_DIR, --data_dir)")
     if aug.resolve() == data.resolve() or data.resolve().is_relative_to(aug.resolve()):
         raise ValueError(f"AUG_DIR {aug} must not be DATA_DIR {data} or contain it: variants would mix with the originals")
     check_writable(aug, 'AUG_DIR'); check_writable(aug_json.parent, 'the folder of AUG_JSON')
     with _DirLock(aug) as lock:
-        df = load_labels(labels, data_dir=data, check_files=False, warn_unknown=False)
+        if df is None: df = load_labels(labels, data_dir=data, check_files=False, warn_unknown=False)
         inside = [f for f in df.file if (data/f).resolve().is_relative_to(aug.resolve())]
         if inside: raise ValueError(f"{labels}: {len(inside)} source image(s) lie inside AUG_DIR {aug}, e.g. {inside[0]}; keep originals out of it")
         plan = aug_plan(df, cfg)

@@ -380,6 +380,7 @@ class CardDataLoaders(DataLoaders):
         return dl.show_batch(b=b, max_n=max_n, ctxs=ctxs, show=show, unique=unique, **kwargs)
 
 # %% ../nbs/04_data.ipynb #ae9604d9
+@delegates(card_tfms, but='size')
 def card_dls(df,                     # Labels table (see text), a data folder or a labels.json
              size=(64,48),           # Image size (h, w) or int
              bs:int=32,              # Batch size

@@ -4,24 +4,25 @@
 
 # %% ../nbs/10_pipeline.ipynb #c383601e
 from __future__ import annotations
-import json, os, sys, time
-import numpy as np
+import json, sys, time
 from pathlib import Path
-import torch
-from fastcore.script import store_true
-from fastcore.foundation import L
-from .core import save_json, call_parse_hyphens
+import numpy as np, torch
+from fastai.distributed import DistributedDL
+from fastcore.meta import delegates
+from fastcore.script import store_true, bool_arg
+from .core import save_json, load_labels, call_parse_hyphens
 from .deck import make_deck, make_test_deck
-from .augment import augment
+from .augment import augment, merge_aug
 from .data import card_size
-from .learner import train_cards, EpochBudget, CONFIG_FILE, gloo_broadcast, PEAK_LR
-from .evaluate import evaluate_folder, calibrate, breakdown_text
+from .learner import CONFIG_FILE
+from .train import train_cards
+from .evaluate import evaluate_folder, calibrate, breakdown_text, _fmt
 
 # %% auto #0
-__all__ = ['DEMO', 'SYNTH_NOTE', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream', 'gloo_shards']
+__all__ = ['DEMO', 'SYNTH_NOTE', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream']
 
 # %% ../nbs/10_pipeline.ipynb #6ecc8653
-DEMO = dict(n_cards=254, img_size=128, arch='resnet18', size=(64,48), epochs=12, bs=32, lr=PEAK_LR, synth_editions=True, epoch_size=3500)
+DEMO = dict(n_cards=254, img_size=128, epochs=12, synth_editions=True, epoch_size=3500)   # the rest: `train_cards`'s defaults
 
 # %% ../nbs/10_pipeline.ipynb #fde56637
 def _log(msg, quiet=False):
@@ -39,20 +40,43 @@ def _headline(m:dict)->dict:
                 most_confused=m['most_confused'][:10], scope=m.get('scope'))
 
 # %% ../nbs/10_pipeline.ipynb #3d60da8a
-SYNTH_NOTE = ("The demo's decks are this project's procedural art and edition renderer (the same renderer drew the training captures "
-              "and the synthetic editions), so these figures cannot show accuracy on the real game's art and shaders.")
+SYNTH_NOTE = ("The demo's decks are this project's procedural art and edition renderer (the same renderer drew the training "
+              "captures and the synthetic editions), so these figures cannot show accuracy on the real game's art and shaders.")
 
-def _train(out, quiet, epochs, epoch_size, cbs=None, **kw):
+def _train(out, quiet, epochs, epoch_size, **kw):
     "`train_cards` into `out` with a per-epoch sample budget; returns the learner and the seconds it took."
     t = time.time()
-    learn = train_cards(out=out, epochs=epochs, quiet=quiet, cbs=L(cbs)+([EpochBudget(epoch_size)] if epoch_size else []), **kw)
+    learn = train_cards(out=out, epochs=epochs, epoch_size=epoch_size, quiet=quiet, **kw)
     return learn,time.time()-t
 
-def _record_runs(model, runs:dict):
-    "Add `runs` (what each training run of the job did) to `model/config.json`."
+def _record_runs(model, runs:dict, temperature:dict=None):
+    "Add `runs` (what each training run of the job did), and `temperature` when given, to `model/config.json`."
     cf = Path(model)/CONFIG_FILE
-    save_json({**json.loads(cf.read_text(encoding='utf-8')), 'runs':runs}, cf)
+    cfg = json.loads(cf.read_text(encoding='utf-8'))
+    save_json({**cfg, 'runs':runs, **({'temperature':temperature} if temperature else {})}, cf)
 
+# %% ../nbs/10_pipeline.ipynb #d0a1e002
+def _decks(out:Path, n_cards:int, seed:int, calib:bool, quiet:bool)->Path:
+    "Make the demo deck, its fresh test deck and (with `calib`) a calibration deck under `out`; returns the deck folder."
+    t,data = time.time(),out/'cards'
+    df = make_deck(data, n_cards=n_cards, seed=seed)
+    tdf = make_test_deck(out/'test_cards', df.name, seed=seed)
+    cdf = make_test_deck(out/'calib_cards', df.name, seed=seed, stream='calib') if calib else None
+    _log(f"deck: {len(df)} training captures of {df.name.nunique()} cards in {data}; fresh test deck: {len(tdf)} captures "
+         f"in {out/'test_cards'}" + (f"; calibration deck: {len(cdf)}" if calib else '') + f" ({time.time()-t:.1f}s)", quiet)
+    return data
+
+# %% ../nbs/10_pipeline.ipynb #d0a1e003
+def _augment(df, aug_json:Path, img_size:int, seed:int, synth_editions:bool, quiet:bool):
+    "Offline variants of labels table `df` into the folder of `aug_json`; the table merged with them."
+    t,data = time.time(),Path(df.attrs['data_dir'])
+    s = augment(df=df, data_dir=data, aug_dir=aug_json.parent, labels_file=df.attrs['source'], aug_json=aug_json,
+                img_size=img_size, seed=seed, synth_editions=synth_editions, progress=not quiet)
+    _log(f"augment: {s.variants} variants ({s.written} new, {s.skipped} kept) in {aug_json.parent} ({time.time()-t:.1f}s)", quiet)
+    return merge_aug(df, aug_json=aug_json, data_dir=data, aug_dir=aug_json.parent)
+
+# %% ../nbs/10_pipeline.ipynb #d0a1e005
+@delegates(train_cards, but='data,labels,out,aug_json,df,seed,epochs,epoch_size,valid_pct,quiet')
 def run_pipeline(out='runs/demo',      # Folder for everything the job writes (deck, augmented, model, report)
                  data=None,            # Your image folder (default: the demo deck made in `out/cards`)
                  labels=None,          # Your labels.json (default: `data/labels.json`)
@@ -60,87 +84,71 @@ def run_pipeline(out='runs/demo',      # Folder for everything the job writes (d
                  n_cards:int=DEMO['n_cards'], # Demo deck: distinct card names
                  seed:int=0,           # One seed for deck, augmentation, split, init and sampling
                  aug:bool=True,        # Run the offline augmentation step
-                 synth_editions:bool=DEMO['synth_editions'], # Augmentation also renders Foil, Holographic and Polychrome on Base cards
+                 synth_editions:bool=DEMO['synth_editions'], # Augmentation also renders Foil, Holographic and Polychrome
                  img_size:int=DEMO['img_size'], # Offline variants' longest side
-                 arch:str=DEMO['arch'], # Encoder architecture
-                 size=DEMO['size'],    # Training image size (h, w) or int
                  epochs:int=DEMO['epochs'], # Epochs
-                 bs:int=DEMO['bs'],    # Batch size
-                 lr:float=DEMO['lr'],  # Peak learning rate (one-cycle)
-                 epoch_size:int=DEMO['epoch_size'], # Images drawn per epoch by the weighted sampler (None: one per training row)
+                 epoch_size:int=DEMO['epoch_size'], # Images drawn per epoch by the weighted sampler (None or 0: one per row)
                  valid_pct:float=0.2,  # Your data: fraction held out by the validation run
                  refit:bool=True,      # Your data: after validating, retrain on every capture with the same schedule
                  calib:bool=True,      # Fit a temperature per head on held-out images (`evaluate.calibrate`)
                  quiet:bool=False,     # Only the final summary
-                 **kwargs,             # More `train_cards` options (workers, fp16, split_by, cbs, ...)
-                )->dict:
+                 **kwargs)->dict:
     "Run the whole job and return its summary (headline metrics, breakdowns, timings, paths); also written to `out/summary.json`."
     out,t0,times = Path(out),time.time(),{}
     demo = data is None if demo is None else demo
-    if demo:
-        t = time.time(); data = out/'cards'
-        df = make_deck(data, n_cards=n_cards, seed=seed)
-        tdf = make_test_deck(out/'test_cards', df.name, seed=seed)
-        cdf = make_test_deck(out/'calib_cards', df.name, seed=seed, stream='calib') if calib else None
-        times['deck'] = time.time()-t
-        _log(f"deck: {len(df)} training captures of {df.name.nunique()} cards in {data}; fresh test deck: {len(tdf)} captures in {out/'test_cards'}"
-             + (f"; calibration deck: {len(cdf)}" if calib else '') + f" ({times['deck']:.1f}s)", quiet)
-    data = Path(data or 'data/cards'); labels = Path(labels or data/'labels.json')
-    aug_json = out/'augmented'/'augmented.json'
-    if aug:
-        t = time.time()
-        s = augment(data_dir=data, aug_dir=aug_json.parent, labels_file=labels, aug_json=aug_json, img_size=img_size, seed=seed,
-                    synth_editions=synth_editions, progress=not quiet)
-        times['augment'] = time.time()-t
-        _log(f"augment: {s.variants} variants ({s.written} new, {s.skipped} kept) in {aug_json.parent} ({times['augment']:.1f}s)", quiet)
-    kw = dict(data=data, labels=labels, aug_json=aug_json if aug else None, arch=arch, size=size, bs=bs, lr=lr, seed=seed, **kwargs)
+    if demo: t = time.time(); data = _decks(out, n_cards, seed, calib, quiet); times['deck'] = time.time()-t
+    data = Path(data or 'data/cards')
+    df = load_labels(Path(labels or data/'labels.json'), data_dir=data)   # loaded and checked once, then passed on
+    t = time.time()
+    tdf = _augment(df, out/'augmented'/'augmented.json', img_size, seed, synth_editions, quiet) if aug else df
+    if aug: times['augment'] = time.time()-t
+    kw = dict(df=tdf, data=data, seed=seed, **kwargs)
     model,runs = out/'model',{}
-    what = f"{arch} at {card_size(size)} for {epochs} epochs of " + (f"{epoch_size} images" if epoch_size else "every training row")
+    what = f"{epochs} epochs of " + (f"{epoch_size} images" if epoch_size else "every training row")
     if demo:   # a fresh test deck exists: train on every capture, calibrate on the calibration deck, score on the test deck
         _log(f"train on every capture: {what}", quiet)
         learn,times['train'] = _train(model, quiet, epochs, epoch_size, valid_pct=0, **kw)
         runs['final'] = dict(valid_pct=0, n_train=learn.train_summary['n_train'], seconds=round(times['train'], 1))
         ev_kw = dict(labels=out/'test_cards'/'labels.json', data_dir=out/'test_cards', note=SYNTH_NOTE)
-        cal_kw = dict(labels=out/'calib_cards'/'labels.json', data_dir=out/'calib_cards', fitted_on='the demo calibration deck (fresh captures, own stream)')
+        cal_kw = dict(labels=out/'calib_cards'/'labels.json', data_dir=out/'calib_cards',
+                      fitted_on='the demo calibration deck (fresh captures, own stream)')
     else:      # your data: validate, then (by default) refit on everything with the same schedule
         vmodel = model/'validate' if refit else model
         _log(f"train (validation run, {valid_pct:.0%} held out): {what}", quiet)
         learn,times['train'] = _train(vmodel, quiet, epochs, epoch_size, valid_pct=valid_pct, **kw)
         runs['validate'] = dict(folder=str(vmodel), valid_pct=valid_pct, n_train=learn.train_summary['n_train'],
                                 n_valid=learn.train_summary['n_valid'], seconds=round(times['train'], 1))
-        ev_kw = dict(labels=labels, data_dir=data, split='valid', model=vmodel)
-        cal_kw = dict(labels=labels, data_dir=data, split='valid')
+        ev_kw = dict(labels=df, data_dir=data, split='valid', model=vmodel)
+        cal_kw = dict(labels=df, data_dir=data, split='valid')
     t = time.time()
     cal = calibrate(ev_kw.get('model', model), **cal_kw) if calib else None
     times['calibrate'] = time.time()-t
     t = time.time()
-    ev = evaluate_folder(ev_kw.pop('model', model), out=out/'report', train_labels=labels, train_data=data, **ev_kw)
+    ev = evaluate_folder(ev_kw.pop('model', model), out=out/'report', train_labels=df, train_data=data, **ev_kw)
     times['evaluate'] = time.time()-t
     if not demo and refit:
         _log(f"refit on every capture with the same schedule: {what}", quiet)
         learn,times['refit'] = _train(model, quiet, epochs, epoch_size, valid_pct=0, **kw)
         runs['final'] = dict(valid_pct=0, n_train=learn.train_summary['n_train'], seconds=round(times['refit'], 1), scored_by='validate')
-        if cal: save_json({**json.loads((model/CONFIG_FILE).read_text(encoding='utf-8')), 'temperature':{**cal, 'from':'validate'}}, model/CONFIG_FILE)
     if not demo and not refit: runs['final'] = runs.pop('validate')
-    _record_runs(model, runs)
+    _record_runs(model, runs, {**cal, 'from':'validate'} if cal and not demo and refit else None)
+    run = learn.train_run
     res = dict(**_headline(ev.metrics), seconds={k:round(v, 1) for k,v in times.items()}, total_seconds=round(time.time()-t0, 1),
                model=str(model), report=str(out/'report'/'report.md'), device=str(learn.dls.device), runs=runs,
                temperature=None if cal is None else {k:cal[k] for k in ('name','modifier')},
-               config=dict(arch=arch, synth_editions=synth_editions if aug else None, size=list(card_size(size)), epochs=epochs, bs=bs, lr=lr,
-                           epoch_size=epoch_size, seed=seed, n_cards=n_cards if demo else None, refit=None if demo else refit,
-                           torch_threads=torch.get_num_threads()))
+               config=dict(arch=run['arch'], synth_editions=synth_editions if aug else None, size=run['size'], epochs=epochs,
+                           bs=run['bs'], lr=run['lr'], epoch_size=epoch_size, seed=seed, n_cards=n_cards if demo else None,
+                           refit=None if demo else refit, torch_threads=torch.get_num_threads()))
     save_json(res, out/'summary.json')
     return res
 
 # %% ../nbs/10_pipeline.ipynb #e3c16ff6
-def _fmt(v): return 'n/a' if v is None else f'{v:.3f}'
-
 def summary_text(res:dict)->str:
     "Human-readable lines for a `run_pipeline` summary: timings, headline metrics, then the honest breakdowns."
-    rec = ', '.join(f"{k} {_fmt(v)} ({res['support'][k]})" for k,v in res['recall'].items())
     ce,cal = res.get('confident_errors') or {},res.get('calibration') or {}
-    m = dict(by_captures=res.get('by_captures'), per_set=res['per_set'], per_modifier={k:dict(recall=v, support=res['support'][k]) for k,v in res['recall'].items()},
-             calibration=cal, confident_errors=ce or None, most_confused=res.get('most_confused'), scope=res.get('scope'))
+    m = dict(by_captures=res.get('by_captures'), per_set=res['per_set'], calibration=cal, confident_errors=ce or None,
+             per_modifier={k:dict(recall=v, support=res['support'][k]) for k,v in res['recall'].items()},
+             most_confused=res.get('most_confused'), scope=res.get('scope'))
     return '\n'.join([f"done in {res['total_seconds']:.0f}s (" + ', '.join(f'{k} {v:.0f}s' for k,v in res['seconds'].items()) + ')',
         f"scored images: {res['n_images']} | name top-1 {_fmt(res['name_top1'])} | name top-3 {_fmt(res['name_top3'])} | "
         f"modifier acc {_fmt(res['modifier_acc'])} (balanced {_fmt(res['modifier_balanced_acc'])})",
@@ -148,66 +156,22 @@ def summary_text(res:dict)->str:
 
 # %% ../nbs/10_pipeline.ipynb #5dda1737
 @call_parse_hyphens
-def balatro_pipeline(out:str='runs/demo',  # Folder for deck, augmented images, model and report
-                     data:str=None,        # Your image folder (omit with --demo)
-                     labels:str=None,      # Your labels.json (default: DATA/labels.json)
-                     demo:store_true=False, # Use the embedded demo deck
-                     n_cards:int=DEMO['n_cards'], # Demo deck size (card names)
-                     seed:int=0,           # Seed for every step
+@delegates(run_pipeline, but='aug,synth_editions,refit,calib,demo,weighted,same_modifier,cbs,arch_kwargs,names,splits,device,stats')
+def balatro_pipeline(demo:store_true=False, # Use the embedded demo deck
                      no_aug:store_true=False, # Skip offline augmentation
                      no_synth_editions:store_true=False, # No synthetic Foil/Holographic/Polychrome variants
-                     img_size:int=DEMO['img_size'], # Offline variants' longest side
-                     arch:str=DEMO['arch'], # Encoder architecture
-                     size:str=','.join(map(str, DEMO['size'])), # Training image size 'h,w' or one int
-                     epochs:int=DEMO['epochs'], # Epochs
-                     bs:int=DEMO['bs'],    # Batch size
-                     lr:float=DEMO['lr'],  # Peak learning rate
-                     epoch_size:int=DEMO['epoch_size'], # Images drawn per epoch (0: one per training row)
-                     valid_pct:float=0.2,  # Your data: fraction held out by the validation run
-                     no_refit:store_true=False, # Your data: keep the validation run as the final model (no refit on every capture)
+                     no_refit:store_true=False, # Your data: keep the validation run as the final model (no refit)
                      no_calib:store_true=False, # No temperature scaling
-                     workers:int=0,        # DataLoader worker processes
-                     fp16:str='auto',      # Mixed precision: auto (GPU), true, false
-                     quiet:store_true=False, # Only the final summary
-                    ):
+                     **kwargs):
     "The main job: (demo and test decks →) balatro_augment → balatro_train (→ refit) → calibrate → balatro_eval; prints the honest table."
-    if not demo and data is None: print('balatro_pipeline: give --demo or --data DIR', file=sys.stderr); sys.exit(2)
-    try:
-        res = run_pipeline(out, data=data, labels=labels, demo=demo, n_cards=n_cards, seed=seed, aug=not no_aug, synth_editions=not no_synth_editions,
-                           img_size=img_size, arch=arch, size=card_size(size), epochs=epochs, bs=bs, lr=lr, epoch_size=epoch_size or None,
-                           valid_pct=valid_pct, refit=not no_refit, calib=not no_calib, workers=workers, fp16=fp16, quiet=quiet)
+    if not demo and kwargs.get('data') is None: print('balatro_pipeline: give --demo or --data DIR', file=sys.stderr); sys.exit(2)
+    try: res = run_pipeline(demo=demo, aug=not no_aug, synth_editions=not no_synth_editions, refit=not no_refit,
+                            calib=not no_calib, **kwargs)
     except (ValueError, FileNotFoundError, OSError) as e:
         print(f'balatro_pipeline: error: {e}', file=sys.stderr); sys.exit(2)
     print(summary_text(res))
-
-# %% ../nbs/10_pipeline.ipynb #ccd4486e
-from fastai.distributed import DistributedDL
 
 # %% ../nbs/10_pipeline.ipynb #aef9cd70
 def shard_stream(dl, rank:int, world_size:int)->list:
     "The item indices rank `rank` of `world_size` draws from (weighted) `dl` in one epoch, via fastai's `DistributedDL`."
     return list(DistributedDL(dl, rank=rank, world_size=world_size).get_idxs())
-
-# %% ../nbs/10_pipeline.ipynb #feedb63e
-def _shard_worker(rank, world_size, port, dl, q):
-    import torch.distributed as dist
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=world_size)
-    gloo_broadcast()   # fastai's DistributedDL broadcasts on CUDA only
-    try:
-        np.random.seed(1234); torch.manual_seed(1234)
-        full = list(dl.get_idxs())   # what one process would draw
-        np.random.seed(1234); torch.manual_seed(1234)
-        q.put((rank, shard_stream(dl, rank, world_size), full))
-    finally: dist.destroy_process_group()
-
-def gloo_shards(dl, world_size:int=2, port:int=29511)->tuple:
-    "Run `world_size` gloo processes on this machine; return each rank's shard of `dl`'s epoch and rank 0's full stream."
-    import torch.multiprocessing as mp
-    ctx = mp.get_context('fork')
-    q = ctx.Queue()
-    ps = [ctx.Process(target=_shard_worker, args=(r, world_size, port, dl, q)) for r in range(world_size)]
-    for p in ps: p.start()
-    res = sorted(q.get(timeout=120) for _ in ps)
-    for p in ps: p.join(timeout=60)
-    return [o[1] for o in res], res[0][2]
