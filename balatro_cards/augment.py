@@ -26,7 +26,7 @@ __all__ = ['SYNTH_KINDS', 'AugConfig', 'variant_file', 'variant_seed', 'aug_plan
 # %% ../nbs/03_augment.ipynb #78aeb251
 @dataclass(frozen=True)
 class AugConfig:
-    "Settings of the offline augmentation; every key can be overridden from Python (`AugConfig(IMG_SIZE=128)`, `augment(img_size=128)`) or the command line (`--img_size 128`)."
+    "Offline augmentation settings; override any key in Python (`augment(img_size=128)`) or a shell (`--img_size 128`)."
     DATA_DIR:str = 'data/cards'                # Folder the `file` paths of `labels.json` are relative to
     AUG_DIR:str = 'data/augmented'             # Folder the variants are written to
     LABELS_FILE:str|None = None                # Labels (default `DATA_DIR/labels.json`)
@@ -48,16 +48,19 @@ class AugConfig:
         if self.AUG_JSON is None:    d('AUG_JSON', str(Path(self.AUG_DIR)/'augmented.json'))
         for k in ('DATA_DIR','AUG_DIR','LABELS_FILE','AUG_JSON'):
             v = getattr(self, k)
-            if not isinstance(v, (str, os.PathLike)) or not str(v): raise ValueError(f"AugConfig: {k} must be a path, got {v!r}")
+            if not isinstance(v, (str, os.PathLike)) or not str(v):
+                raise ValueError(f"AugConfig: {k} must be a path, got {v!r}")
             d(k, str(v))
-        for k,lo in (('IMG_SIZE',MIN_SIDE), ('STANDARD_AUG_PER_SAMPLE',0), ('RARE_AUG_PER_SAMPLE',0), ('RARE_THRESHOLD',0),
+        for k,lo in (('IMG_SIZE',MIN_SIDE), ('STANDARD_AUG_PER_SAMPLE',0), ('RARE_AUG_PER_SAMPLE',0),
+                     ('RARE_THRESHOLD',0),
                      ('SYNTH_PER_SOURCE',0), ('SEED',0)):
             v = getattr(self, k)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
                 raise ValueError(f"AugConfig: {k} must be an integer >= {lo}, got {v!r}")
             d(k, int(v))
         for k in ('NEGATIVE_SYNTHETIC','SYNTH_EDITIONS'):
-            if not isinstance(getattr(self, k), (bool, np.bool_)): raise ValueError(f"AugConfig: {k} must be true or false, got {getattr(self, k)!r}")
+            if not isinstance(getattr(self, k), (bool, np.bool_)):
+                raise ValueError(f"AugConfig: {k} must be true or false, got {getattr(self, k)!r}")
             d(k, bool(getattr(self, k)))
         p = self.BG_P
         if isinstance(p, bool) or not isinstance(p, (int, float, np.number)) or not 0 <= p <= 1:
@@ -83,7 +86,7 @@ class AugConfig:
 
     @classmethod
     def from_dict(cls, d:dict, **overrides):
-        "Config from dict `d` and `overrides`; keys are case-insensitive, `None` values are ignored, unknown keys raise."
+        "Config from dict `d` and `overrides`; keys are case-insensitive, `None` values ignored, unknown keys raise."
         return cls().replace(**{**d, **overrides})
 
     @classmethod
@@ -91,7 +94,8 @@ class AugConfig:
         "Config from the JSON file at `path`, then `overrides`."
         path = Path(path)
         try: d = json.loads(path.read_text(encoding='utf-8'))
-        except (OSError, json.JSONDecodeError) as e: raise ValueError(f"{path}: cannot read the augmentation config ({e})") from None
+        except (OSError, json.JSONDecodeError) as e:
+            raise ValueError(f"{path}: cannot read the augmentation config ({e})") from None
         if not isinstance(d, dict): raise ValueError(f"{path}: the augmentation config must be a JSON object of keys")
         return cls.from_dict(d, **overrides)
 
@@ -105,8 +109,10 @@ class AugConfig:
             if v is not None: kw[K] = v
         d = asdict(self)
         # the derived paths follow a changed folder unless they are set too
-        if 'DATA_DIR' in kw and 'LABELS_FILE' not in kw and d['LABELS_FILE'] == str(Path(d['DATA_DIR'])/'labels.json'): kw['LABELS_FILE'] = None
-        if 'AUG_DIR' in kw and 'AUG_JSON' not in kw and d['AUG_JSON'] == str(Path(d['AUG_DIR'])/'augmented.json'): kw['AUG_JSON'] = None
+        if 'DATA_DIR' in kw and 'LABELS_FILE' not in kw and d['LABELS_FILE'] == str(Path(d['DATA_DIR'])/'labels.json'):
+            kw['LABELS_FILE'] = None
+        if 'AUG_DIR' in kw and 'AUG_JSON' not in kw and d['AUG_JSON'] == str(Path(d['AUG_DIR'])/'augmented.json'):
+            kw['AUG_JSON'] = None
         return type(self)(**{**d, **kw})
 
 # %% ../nbs/03_augment.ipynb #19c75d7a
@@ -115,7 +121,8 @@ def _as_config(cfg=None, **overrides)->AugConfig:
     if cfg is None: cfg = AugConfig()
     elif isinstance(cfg, dict): cfg = AugConfig.from_dict(cfg)
     elif isinstance(cfg, (str, os.PathLike)): cfg = AugConfig.from_json(cfg)
-    elif not isinstance(cfg, AugConfig): raise TypeError(f"expected an AugConfig, a dict or a JSON path, got {type(cfg).__name__}")
+    elif not isinstance(cfg, AugConfig):
+        raise TypeError(f"expected an AugConfig, a dict or a JSON path, got {type(cfg).__name__}")
     return cfg.replace(**overrides) if overrides else cfg
 
 # %% ../nbs/03_augment.ipynb #f39b8ae6
@@ -141,7 +148,7 @@ def aug_plan(df:pd.DataFrame, # Labels, as returned by `load_labels`
              cfg=None,        # `AugConfig` (or dict / JSON path)
              **overrides,     # Config keys to override
             )->pd.DataFrame:
-    "One row per variant to make from the labels in `df`: `file`, `source`, `name`, `modifier`, `src_modifier`, `kind`, `idx`, `synthetic`, `seed`."
+    "One row per variant to make from the labels in `df`: `file`, `source`, `name`, `modifier`, `kind`, `seed`, ..."
     cfg = _as_config(cfg, **overrides)
     counts = df.name.value_counts()
     rows = []
@@ -153,7 +160,8 @@ def aug_plan(df:pd.DataFrame, # Labels, as returned by `load_labels`
             kinds += [(k, i, SYNTH_KINDS[k], True) for k in synth for i in range(cfg.SYNTH_PER_SOURCE)]
         rows += [dict(file=variant_file(src, k, i), source=src, name=name, modifier=m, src_modifier=mod, kind=k, idx=i,
                       synthetic=s, seed=variant_seed(cfg.SEED, src, k, i)) for k,i,m,s in kinds]
-    plan = pd.DataFrame(rows, columns=['file','source','name','modifier','src_modifier','kind','idx','synthetic','seed'])
+    plan = pd.DataFrame(rows, columns=['file','source','name','modifier','src_modifier','kind','idx','synthetic',
+                                       'seed'])
     dup = plan.file[plan.file.duplicated(keep=False)]
     if len(dup):
         clash = plan[plan.file.isin(dup)].groupby('file').source.apply(lambda s: sorted(set(s)))
@@ -197,6 +205,7 @@ def _fits(op, w, h, box, tol=0.01)->bool:
             if not (-tol*w <= u <= w*(1+tol) and -tol*h <= v <= h*(1+tol)): return False
     return True
 
+# %% ../nbs/03_augment.ipynb #cd4d41ed
 def _fit_affine(rot, zoom, shift, w, h, box)->dict:
     "An affine op close to (`rot`, `zoom`, `shift`) that keeps the card `box` in the frame."
     op = dict(op='affine', rot=_R(rot, 3), zoom=_R(zoom), shift=[_R(shift[0]), _R(shift[1])])
@@ -221,7 +230,8 @@ def sample_ops(modifier:str,     # Edition of the variant to make (the target ed
     u = rng.random(16)
     ops = [dict(op='edition', modifier=modifier, phase=_R(u[0]))] if synthetic else []
     b = rng.random(3)   # drawn after `u`, so adding them left every earlier variant's numbers as they were
-    if (synthetic or modifier != 'Negative') and b[0] < bg_p: ops.append(dict(op='bg', hue=_R(b[1], 3), sat=_R(0.5+b[2], 3)))
+    if (synthetic or modifier != 'Negative') and b[0] < bg_p:
+        ops.append(dict(op='bg', hue=_R(b[1], 3), sat=_R(0.5+b[2], 3)))
     rmax,(zlo,zhi),smax = _GEOM[modifier]
     ops.append(_fit_affine((2*u[1]-1)*rmax, zlo+(zhi-zlo)*u[2], ((2*u[3]-1)*smax, (2*u[4]-1)*smax), w, h, box))
     if modifier == 'Base' and not synthetic:
@@ -234,21 +244,24 @@ def sample_ops(modifier:str,     # Edition of the variant to make (the target ed
 
 # %% ../nbs/03_augment.ipynb #bfb4e3e1
 def _bg_plate(a:np.ndarray, mask)->np.ndarray:
-    "Copy of image array `a` with the card (`mask`, grown by 2 px) replaced by a row-wise interpolation of the background beside it."
+    "Copy of image array `a` with the card (`mask`, grown by 2 px) replaced by row-wise background interpolation."
     if mask is None or not np.any(mask) or np.all(mask): return a
     m = ndimage.binary_dilation(np.asarray(mask, bool), iterations=2)
     H,W = m.shape
     xs = np.broadcast_to(np.arange(W), (H, W))
-    left = np.maximum.accumulate(np.where(~m, xs, -1), axis=1)                 # nearest background pixel on the left (-1: none)
+    left = np.maximum.accumulate(np.where(~m, xs, -1),
+                                 axis=1)                 # nearest background pixel on the left (-1: none)
     right = np.minimum.accumulate(np.where(~m, xs, W)[:, ::-1], axis=1)[:, ::-1]  # ...and on the right (W: none)
     f = a.astype(np.float32)
     vl = np.take_along_axis(f, np.clip(left, 0, W-1)[...,None], 1)
     vr = np.take_along_axis(f, np.clip(right, 0, W-1)[...,None], 1)
     t = ((xs - left) / np.maximum(right - left, 1))[...,None]
     fill = np.where((left >= 0)[...,None] & (right < W)[...,None], vl*(1-t) + vr*t,
-                    np.where((left >= 0)[...,None], vl, np.where((right < W)[...,None], vr, f[~m].mean(0) if (~m).any() else 0)))
+                    np.where((left >= 0)[...,None], vl, np.where((right < W)[...,None], vr,
+                                                                 f[~m].mean(0) if (~m).any() else 0)))
     return np.where(m[...,None], np.clip(fill + 0.5, 0, 255), f).astype(np.uint8)
 
+# %% ../nbs/03_augment.ipynb #77fead1a
 def _reflect_pad(img:Image.Image, mask=None, plate=None):
     "`img` on a canvas padded by reflecting its background (the card removed from the reflection), and the padding."
     pad = max(2, math.ceil(0.3*max(img.size)))
@@ -257,8 +270,9 @@ def _reflect_pad(img:Image.Image, mask=None, plate=None):
     canvas[pad:pad+a.shape[0], pad:pad+a.shape[1]] = a
     return Image.fromarray(canvas), pad
 
+# %% ../nbs/03_augment.ipynb #4de7589d
 def _recolour_bg(img:Image.Image, mask, hue:float, sat:float)->Image.Image:
-    "`img` with everything outside the card `mask` turned by `hue` (a fraction of the colour wheel) and its saturation scaled by `sat`."
+    "`img` with everything outside the card `mask` turned by `hue` (a fraction of a turn), saturation scaled by `sat`."
     if mask is None or isinstance(mask, str): mask = card_mask(img)
     m = np.asarray(mask, bool)
     if m.all() or not m.any(): return img   # no card found, or no background: nothing to recolour safely
@@ -267,15 +281,18 @@ def _recolour_bg(img:Image.Image, mask, hue:float, sat:float)->Image.Image:
     s = s.point(lambda x: min(255, round(x*sat)))
     return Image.composite(img, Image.merge('HSV', (h, s, v)).convert('RGB'), Image.fromarray(m.astype(np.uint8)*255))
 
+# %% ../nbs/03_augment.ipynb #e17c6844
 def _apply_op(img:Image.Image, op:dict, mask='auto', padded=None)->Image.Image:
     "Apply one recorded op to `img`."
     k = op['op']
-    if k == 'resize':     return img if list(img.size) == list(op['size']) else img.resize(tuple(op['size']), Image.Resampling.LANCZOS)
+    if k == 'resize':
+        return img if list(img.size) == list(op['size']) else img.resize(tuple(op['size']), Image.Resampling.LANCZOS)
     if k == 'edition':    return render_edition(img, op['modifier'], phase=op['phase'], mask=mask)
     if k == 'bg':         return _recolour_bg(img, mask, op['hue'], op['sat'])
     if k == 'affine':
         src,pad = padded or _reflect_pad(img, None if isinstance(mask, str) else mask)
-        return src.transform(img.size, Image.Transform.AFFINE, _affine_coeffs(op, *img.size, pad=pad), resample=Image.Resampling.BICUBIC)
+        return src.transform(img.size, Image.Transform.AFFINE, _affine_coeffs(op, *img.size, pad=pad),
+                             resample=Image.Resampling.BICUBIC)
     if k == 'rescale':
         w,h = img.size
         small = img.resize((max(1, round(w*op['f'])), max(1, round(h*op['f']))), Image.Resampling.BOX)
@@ -291,7 +308,7 @@ def _apply_op(img:Image.Image, op:dict, mask='auto', padded=None)->Image.Image:
 # %% ../nbs/03_augment.ipynb #5d96efdb
 def apply_ops(img:Image.Image, # Source image (RGB), as `load_image` returns it
               ops:list,        # Recorded operations, e.g. a record's `ops`
-              mask='auto',     # Card mask (bool array of the resized image) for `edition` and `affine` ops, or 'auto' to detect it
+              mask='auto',     # Card mask (bool array, resized image) for `edition`/`affine` ops; 'auto': detect it
              )->Image.Image:
     "Replay the recorded `ops` on `img`: the variant they describe."
     for op in ops:
@@ -325,8 +342,9 @@ class _DirLock:
     def _refuse(self):
         try: who = self.path.read_text().strip() or 'unknown'
         except OSError: who = 'unknown'
-        raise AugmentLocked(f"{self.path.parent} is being written by another augmentation run (lock {self.path}: pid/host {who}); "
-                            "wait for it to finish. Two runs into one AUG_DIR would corrupt it.")
+        raise AugmentLocked(f"{self.path.parent} is being written by another augmentation run "
+                            f"(lock {self.path}: pid/host {who}); wait for it to finish. "
+                            "Two runs into one AUG_DIR would corrupt it.")
 
     def __enter__(self):
         try: import fcntl
@@ -340,7 +358,8 @@ class _DirLock:
             try: fcntl.flock(fd, fcntl.LOCK_EX|fcntl.LOCK_NB)
             except BlockingIOError: os.close(fd); self._refuse()
             except OSError as e: os.close(fd); raise OSError(f"cannot lock {self.path} ({e.strerror or e})") from None
-            try: same = os.fstat(fd).st_ino == os.stat(self.path).st_ino   # the file may have been removed by its last holder
+            try:   # the file may have been removed by its last holder
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
             except FileNotFoundError: same = False
             if same: self.fd = fd; break
             os.close(fd)
@@ -361,7 +380,8 @@ def _read_manifest(path)->dict:
     try: recs = json.loads(path.read_text(encoding='utf-8'))
     except (OSError, json.JSONDecodeError) as e:
         warnings.warn(f"{path}: unreadable ({e}); every variant will be checked again"); return {}
-    return {r['file']:r for r in recs if isinstance(r, dict) and isinstance(r.get('file'), str)} if isinstance(recs, list) else {}
+    if not isinstance(recs, list): return {}
+    return {r['file']:r for r in recs if isinstance(r, dict) and isinstance(r.get('file'), str)}
 
 def _read_journal(path)->dict:
     "Records appended to the journal at `path` by an interrupted run (a truncated last line is ignored)."
@@ -370,9 +390,11 @@ def _read_journal(path)->dict:
     for line in Path(path).read_text(encoding='utf-8', errors='replace').splitlines():
         try: recs = json.loads(line)
         except json.JSONDecodeError: continue
-        if isinstance(recs, list): out.update({r['file']:r for r in recs if isinstance(r, dict) and isinstance(r.get('file'), str)})
+        if isinstance(recs, list):
+            out.update({r['file']:r for r in recs if isinstance(r, dict) and isinstance(r.get('file'), str)})
     return out
 
+# %% ../nbs/03_augment.ipynb #fb7fa478
 def _scan(aug:Path)->tuple:
     "Leftover temp files, and the variant files (relative posix paths) under `aug`."
     tmps,variants = [],set()
@@ -401,7 +423,8 @@ def _augment_source(task:dict)->dict:
     padded = _reflect_pad(work, plate=plate)
     out = {}
     for v in task['variants']:
-        ops = sample_ops(v['modifier'], np.random.default_rng(v['seed']), work.size, box, synthetic=v['synthetic'], bg_p=task['bg_p'])
+        ops = sample_ops(v['modifier'], np.random.default_rng(v['seed']), work.size, box, synthetic=v['synthetic'],
+                         bg_p=task['bg_p'])
         res,vplate = work,plate
         for op in ops:
             # an edition repaints only the card, so the background plate of the source serves its result too
@@ -420,9 +443,11 @@ def _worker_init(lock_fd):
     if sys.platform.startswith('linux'):
         try:
             import ctypes, signal
-            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG: no orphans after a kill
+            ctypes.CDLL(None, use_errno=True).prctl(1,
+                                                    int(signal.SIGKILL))   # PR_SET_PDEATHSIG: no orphans after a kill
         except Exception: pass
 
+# %% ../nbs/03_augment.ipynb #17a80bdc
 def _run(tasks:list, n_workers:int, lock_fd=None):
     "Results of `_augment_source` over `tasks` as they finish: in this process, or in `n_workers` forked workers."
     if n_workers <= 1 or len(tasks) <= 1:
@@ -444,7 +469,7 @@ def _plain(it, total:int):
         if i % step == 0 or i == total: print(f'augment: {i}/{total} source images done', flush=True)
 
 def _progress(it, total:int, show:bool):
-    "A fastprogress bar over `it` on a terminal, plain lines when stdout is not one (as training does), nothing unless `show`."
+    "A fastprogress bar over `it` on a terminal, plain lines when stdout is not one; nothing unless `show`."
     if not show or not total: return it
     if not sys.stdout.isatty(): return _plain(it, total)
     from fastprogress.fastprogress import progress_bar
@@ -460,28 +485,35 @@ def augment(cfg=None,            # `AugConfig`, dict or JSON path (default: `Aug
     cfg = _as_config(cfg, **overrides)
     t0 = time.time()
     data,aug,aug_json,labels = (Path(o) for o in (cfg.DATA_DIR, cfg.AUG_DIR, cfg.AUG_JSON, cfg.LABELS_FILE))
-    if df is None and not labels.is_file(): raise FileNotFoundError(f"{labels}: labels file not found (set LABELS_FILE, --labels_file)")
+    if df is None and not labels.is_file():
+        raise FileNotFoundError(f"{labels}: labels file not found (set LABELS_FILE, --labels_file)")
     if not data.is_dir():    raise FileNotFoundError(f"{data}: data folder not found (set DATA_DIR, --data_dir)")
     if aug.resolve() == data.resolve() or data.resolve().is_relative_to(aug.resolve()):
-        raise ValueError(f"AUG_DIR {aug} must not be DATA_DIR {data} or contain it: variants would mix with the originals")
+        raise ValueError(f"AUG_DIR {aug} must not be DATA_DIR {data} or contain it: variants would mix with the "
+                         "originals")
     check_writable(aug, 'AUG_DIR'); check_writable(aug_json.parent, 'the folder of AUG_JSON')
     with _DirLock(aug) as lock:
         if df is None: df = load_labels(labels, data_dir=data, check_files=False, warn_unknown=False)
         inside = [f for f in df.file if (data/f).resolve().is_relative_to(aug.resolve())]
-        if inside: raise ValueError(f"{labels}: {len(inside)} source image(s) lie inside AUG_DIR {aug}, e.g. {inside[0]}; keep originals out of it")
+        if inside:
+            raise ValueError(f"{labels}: {len(inside)} source image(s) lie inside AUG_DIR {aug}, e.g. {inside[0]}; "
+                             "keep originals out of it")
         plan = aug_plan(df, cfg)
         digests = {f:_file_digest(data/f) for f in df.file}
-        plan['plan'] = [_plan_hash(digests[s], m, k, i, cfg) for s,m,k,i in zip(plan.source, plan.src_modifier, plan.kind, plan.idx)]
+        plan['plan'] = [_plan_hash(digests[s], m, k, i, cfg) for s,m,k,i in zip(plan.source, plan.src_modifier,
+                                                                                plan.kind, plan.idx)]
         want = dict(zip(plan.file, plan.plan))
         journal = aug/_JOURNAL
         old = {**_read_manifest(aug_json), **_read_journal(journal)}
         tmps,on_disk = _scan(aug)
-        for p in tmps + list(aug_json.parent.glob(f'.{aug_json.name}.*.tmp')): p.unlink(missing_ok=True)   # left by a killed run
+        for p in tmps + list(aug_json.parent.glob(f'.{aug_json.name}.*.tmp')):
+            p.unlink(missing_ok=True)   # left by a killed run
         done = {f:r['ops'] for f,r in old.items() if want.get(f) == r.get('plan') and 'ops' in r and f in on_disk}
         bad = [(f, f"{data/f}: file not found or unreadable") for f in df.file if digests[f] is None]
         todo = plan[~plan.file.isin(done) & plan.source.map(lambda s: digests[s] is not None)]
         tasks = [dict(source=s, path=str(data/s), img_size=cfg.IMG_SIZE, bg_p=cfg.BG_P,
-                      variants=[dict(file=r.file, path=str(aug/r.file), modifier=r.modifier, synthetic=bool(r.synthetic), seed=int(r.seed))
+                      variants=[dict(file=r.file, path=str(aug/r.file), modifier=r.modifier,
+                                     synthetic=bool(r.synthetic), seed=int(r.seed))
                                 for r in g.itertuples()])
                  for s,g in todo.groupby('source', sort=False)]
         tasks.sort(key=lambda t: -len(t['variants']))   # big tasks first: a shorter tail on many cores
@@ -489,14 +521,17 @@ def augment(cfg=None,            # `AugConfig`, dict or JSON path (default: `Aug
         with open(journal, 'a', encoding='utf-8') as jf:
             for res in _progress(_run(tasks, cfg.n_workers, lock.fd), len(tasks), progress):
                 if res['error']: bad.append((res['source'], res['error'])); continue
-                jf.write(json.dumps([dict(file=f, plan=want[f], ops=o) for f,o in res['ops'].items()]) + '\n'); jf.flush()
+                jf.write(json.dumps([dict(file=f, plan=want[f], ops=o) for f,
+                                     o in res['ops'].items()]) + '\n'); jf.flush()
                 new.update(res['ops'])
         bad_src = {s for s,_ in bad}
-        final = [dict(file=r.file, name=r.name, modifier=r.modifier, source=r.source, synthetic=bool(r.synthetic), kind=r.kind,
+        final = [dict(file=r.file, name=r.name, modifier=r.modifier, source=r.source, synthetic=bool(r.synthetic),
+                      kind=r.kind,
                       ops=new.get(r.file, done.get(r.file)), seed=int(r.seed), plan=r.plan)
                  for r in plan.itertuples() if r.source not in bad_src and (r.file in new or r.file in done)]
         keep = {r['file'] for r in final}
-        gone = sorted(f for f in (set(old) | on_disk) - keep if _KIND_RE.search(f) and (aug/f).resolve().is_relative_to(aug.resolve()))
+        ours = lambda f: _KIND_RE.search(f) and (aug/f).resolve().is_relative_to(aug.resolve())
+        gone = sorted(f for f in (set(old) | on_disk) - keep if ours(f))
         removed = 0
         for f in gone:
             if (aug/f).is_file(): (aug/f).unlink(); removed += 1
@@ -514,12 +549,14 @@ _IMAGE_KEYS = ('bbox', 'width', 'height', 'size', 'mask')   # extras about a sou
 def _read_aug_records(path)->list:
     "Records of `augmented.json` at `path`; raises `LabelError` naming every bad record."
     path = Path(path)
-    if not path.is_file(): raise LabelError(path, [(None, None, 'augmented.json not found (run balatro_augment first)')])
+    if not path.is_file():
+        raise LabelError(path, [(None, None, 'augmented.json not found (run balatro_augment first)')])
     try: recs = json.loads(path.read_text(encoding='utf-8'))
     except json.JSONDecodeError as e: raise LabelError(path, [(None, None, f'not valid JSON ({e})')]) from None
     if not isinstance(recs, list): raise LabelError(path, [(None, None, 'top level must be a list of records')])
     probs = [(i, r.get('file') if isinstance(r, dict) else None, f"missing or non-text {k!r}")
-             for i,r in enumerate(recs) for k in _AUG_KEYS if not isinstance(r, dict) or not isinstance(r.get(k), str) or not r.get(k)]
+             for i,r in enumerate(recs) for k in _AUG_KEYS
+             if not isinstance(r, dict) or not isinstance(r.get(k), str) or not r.get(k)]
     if probs: raise LabelError(path, probs)
     return recs
 
@@ -529,8 +566,9 @@ def merge_aug(labels,         # labels.json path, or a DataFrame from `load_labe
               data_dir=None,  # Folder of the originals (default: the labels' `data_dir`)
               aug_dir=None,   # Folder of the variants (default: the folder of `aug_json`)
              )->pd.DataFrame:
-    "Originals from `labels` and variants from `aug_json` in one table with `file`, `path`, `name`, `modifier`, `set`, `group`, `source`, `synthetic`, `is_aug` and extras."
-    if isinstance(labels, pd.DataFrame): df = labels.copy(); data_dir = data_dir if data_dir is not None else labels.attrs.get('data_dir')
+    "Originals from `labels` and variants from `aug_json` in one table (`file`, `path`, `name`, `modifier`, ...)."
+    if isinstance(labels, pd.DataFrame):
+        df = labels.copy(); data_dir = data_dir if data_dir is not None else labels.attrs.get('data_dir')
     else:
         df = load_labels(labels, data_dir=data_dir); data_dir = df.attrs['data_dir']
     if data_dir is None: raise ValueError("merge_aug: pass data_dir (the DataFrame has no attrs['data_dir'])")
@@ -552,15 +590,20 @@ def merge_aug(labels,         # labels.json path, or a DataFrame from `load_labe
         src = by_file.loc[s]
         syn = bool(r.get('synthetic', False))
         if r['name'] != src['name']: stale.append((r['file'], f"source is now labelled {src['name']!r}")); continue
-        if not syn and r['modifier'] != src['modifier']: stale.append((r['file'], f"source is now {src['modifier']}")); continue
+        if not syn and r['modifier'] != src['modifier']:
+            stale.append((r['file'], f"source is now {src['modifier']}")); continue
         p = aug_dir/r['file']
         if not p.is_file(): missing.append((r['file'], 'file not found')); continue
-        rows.append(dict(file=r['file'], path=str(p), name=r['name'], modifier=r['modifier'], set=src['set'], group=src['group'],
-                         source=s, synthetic=syn, is_aug=True, kind=r.get('kind', 'v'), **{c:(None if c in _IMAGE_KEYS else src[c]) for c in extras}))
+        rows.append(dict(file=r['file'], path=str(p), name=r['name'], modifier=r['modifier'], set=src['set'],
+                         group=src['group'],
+                         source=s, synthetic=syn, is_aug=True, kind=r.get('kind', 'v'),
+                         **{c:(None if c in _IMAGE_KEYS else src[c]) for c in extras}))
     for what,lst in (('stale', stale), ('missing', missing)):
-        if lst: warnings.warn(f"{aug_json}: dropped {len(lst)} {what} augmented record(s) (rerun balatro_augment), e.g. " +
+        if lst:
+            warnings.warn(f"{aug_json}: dropped {len(lst)} {what} augmented record(s) (rerun balatro_augment), e.g. " +
                               '; '.join(f"{f}: {why}" for f,why in lst[:3]))
-    out = pd.concat([df, pd.DataFrame(rows, columns=df.columns)], ignore_index=True) if rows else df.reset_index(drop=True)
+    out = pd.concat([df, pd.DataFrame(rows, columns=df.columns)],
+                    ignore_index=True) if rows else df.reset_index(drop=True)
     out['synthetic'],out['is_aug'] = out.synthetic.astype(bool),out.is_aug.astype(bool)
     out.attrs.update(data_dir=str(data_dir), aug_dir=str(aug_dir))
     return out
@@ -597,7 +640,8 @@ def show_augmentations(source:str,  # The source image's `file` (as in labels.js
     pick = (plain[:max(0, n-len(syn))] + syn)[:n]
     mod = plain[0]['modifier'] if plain else 'Base'
     items = [(load_image(Path(cfg.DATA_DIR)/source), f"source ({mod})")]
-    items += [(load_image(Path(cfg.AUG_DIR)/r['file']), f"{r['kind']}{PurePosixPath(r['file']).stem[-2:]} {r['modifier']}\n{_caption(r['ops'][1:])}")
+    items += [(load_image(Path(cfg.AUG_DIR)/r['file']),
+               f"{r['kind']}{PurePosixPath(r['file']).stem[-2:]} {r['modifier']}\n{_caption(r['ops'][1:])}")
               for r in pick]
     ncols = min(ncols, len(items)); nrows = math.ceil(len(items)/ncols)
     fig,axs = plt.subplots(nrows, ncols, figsize=figsize or (2.3*ncols, 3.3*nrows), squeeze=False)
@@ -627,17 +671,19 @@ def balatro_augment(
     config:str=None,                  # JSON file of AugConfig keys; flags override it
     quiet:bool=False,                 # No progress bar
 ):
-    "Write augmented variants of the labelled card images and augmented.json; rerun to resume or to follow changed labels."
+    "Write augmented variants of the labelled card images and augmented.json; rerun to resume or follow changed labels."
     kw = dict(data_dir=data_dir, aug_dir=aug_dir, labels_file=labels_file, aug_json=aug_json, img_size=img_size,
               standard_aug_per_sample=standard_aug_per_sample, rare_aug_per_sample=rare_aug_per_sample,
-              rare_threshold=rare_threshold, synth_per_source=synth_per_source, bg_p=bg_p, seed=seed, n_workers=n_workers)
+              rare_threshold=rare_threshold, synth_per_source=synth_per_source, bg_p=bg_p, seed=seed,
+              n_workers=n_workers)
     if not negative_synthetic: kw['negative_synthetic'] = False   # switches only move away from the default
     if synth_editions:         kw['synth_editions'] = True
     try:
         cfg = _as_config(config, **kw)
         res = augment(cfg, progress=not quiet)
     except (AugmentLocked, LabelError, ImageError, OSError, ValueError) as e: sys.exit(f"balatro_augment: {e}")
-    print(f"{res.sources} source images -> {res.variants} variants in {cfg.AUG_DIR} ({res.aug_json}): {res.written} written, "
+    print(f"{res.sources} source images -> {res.variants} variants in {cfg.AUG_DIR} ({res.aug_json}): "
+          f"{res.written} written, "
           f"{res.skipped} already done, {res.removed} removed, {len(res.bad)} bad source image(s) skipped; "
           f"{res.seconds:.1f}s on {res.n_workers} worker(s)")
     for f,why in res.bad: print(f"  skipped {f}: {why}")

@@ -159,7 +159,8 @@ MIN_SIDE = 16
 TRANSPARENT_BG = (0, 0, 0)
 # what screenshots come as; others (EPS, PDF, ...) are never opened
 IMAGE_FORMATS = ('PNG', 'JPEG', 'WEBP', 'BMP', 'GIF', 'TIFF')
-IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif', '.tiff')   # their file name endings, for folder scans
+IMAGE_EXTS = ('.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif',
+              '.tiff')   # their file name endings, for folder scans
 
 # %% ../nbs/00_core.ipynb #8c68fa1a
 def _to_rgb(img:Image.Image, bg=TRANSPARENT_BG)->Image.Image:
@@ -188,10 +189,12 @@ def _stat_check(path):
 def _size_check(path, w, h, min_side, max_pixels):
     "Raise `ImageError` if a `w`x`h` image is a possible decompression bomb or too small to hold a card."
     if w * h > max_pixels:
-        raise ImageError(f"{path}: image is {w}x{h} pixels, over the {max_pixels:,} pixel limit (possible decompression bomb)")
+        raise ImageError(f"{path}: image is {w}x{h} pixels, over the {max_pixels:,} pixel limit "
+                         "(possible decompression bomb)")
     if min(w, h) < min_side:
         raise ImageError(f"{path}: image is {w}x{h} pixels, too small (need at least {min_side} px a side)")
 
+# %% ../nbs/00_core.ipynb #0e479175
 @contextmanager
 def _opened(path, min_side, max_pixels):
     "`Image.open(path)` after the file and header checks; any failure is an `ImageError` naming the file."
@@ -202,9 +205,9 @@ def _opened(path, min_side, max_pixels):
             _size_check(path, *im.size, min_side, max_pixels)
             yield im
     except ImageError: raise
-    except Image.DecompressionBombError as e: raise ImageError(f"{path}: refused as a decompression bomb ({e})") from None
+    except Image.DecompressionBombError as e:
+        raise ImageError(f"{path}: refused as a decompression bomb ({e})") from None
     except Exception as e: raise ImageError(f"{path}: not a readable image ({type(e).__name__}: {e})") from None
-
 
 # %% ../nbs/00_core.ipynb #a1b2c3d4
 def load_image(path,                    # Image file to open
@@ -217,7 +220,8 @@ def load_image(path,                    # Image file to open
         im.load()
         try: im = ImageOps.exif_transpose(im)
         except Exception as e:
-            warnings.warn(f"{path}: unreadable EXIF orientation ignored, image kept as stored ({type(e).__name__}: {e})")
+            warnings.warn(f"{path}: unreadable EXIF orientation ignored, image kept as stored "
+                          f"({type(e).__name__}: {e})")
         return _to_rgb(im, bg)
 
 # %% ../nbs/00_core.ipynb #bc761057

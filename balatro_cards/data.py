@@ -382,7 +382,7 @@ class CardDataLoaders(DataLoaders):
 # %% ../nbs/04_data.ipynb #ae9604d9
 @delegates(card_tfms, but='size')
 def card_dls(df,                     # Labels table (see text), a data folder or a labels.json
-             size=(64,48),           # Image size (h, w) or int
+             size:int|str|tuple=(64,48), # Image size (h, w), 'h,w' or int
              bs:int=32,              # Batch size
              valid_pct:float=0.2,    # Fraction held out (see `group_split`)
              seed:int=0,             # Split seed

@@ -26,10 +26,11 @@ __all__ = ['PEAK_LR', 'CONFIG_FILE', 'WEIGHTS_FILE', 'FORMAT', 'CardLearner', 'B
 
 # %% ../nbs/06_learner.ipynb #70f84677
 class CardLearner(Learner):
-    "A fastai `Learner` whose `predict` returns both heads, and whose `fit` can start at `start_epoch` without logging skipped epochs."
+    "A fastai `Learner` whose `predict` returns both heads, and whose `fit` can start at `start_epoch` (for resuming)."
     def predict(self, item, rm_type_tfms=None, with_input=False):
         "`((name, modifier), (name_idx, mod_idx), (name_probs, mod_probs))` for one `item` (path or PIL image)."
-        if rm_type_tfms is None and not isinstance(item, (pd.Series, str)): rm_type_tfms = 1   # a Path or image: no ColReader
+        if rm_type_tfms is None and not isinstance(item, (pd.Series, str)):
+            rm_type_tfms = 1   # a Path or image: no ColReader
         dl = self.dls.test_dl([item], rm_type_tfms=rm_type_tfms, num_workers=0)
         inp,preds,_,dec_preds = self.get_preds(dl=dl, with_input=True, with_decoded=True)
         dec = self.dls.decode_batch((inp,)+tuplify(dec_preds))[0]
@@ -37,7 +38,7 @@ class CardLearner(Learner):
         return ((dec[0],)+res) if with_input else res
 
     def show_results(self, ds_idx=1, dl=None, max_n=9, shuffle=True, nrows=None, ncols=None, figsize=None, **kwargs):
-        "Images of one batch titled with the true name and modifier; the prediction below (green: both right, orange: one, red: none)."
+        "One batch titled with true name and modifier, prediction below (green: both right, orange: one, red: none)."
         if dl is None: dl = self.dls[ds_idx].new(shuffle=shuffle)
         b = dl.one_batch()
         _,_,dec = self.get_preds(dl=[b], with_decoded=True)
@@ -76,19 +77,22 @@ class CardLearner(Learner):
 class BestModelCallback(TrackerCallback):
     "Keep the weights of the best epoch by `monitor` in memory and restore them after training."
     order = TrackerCallback.order+1
-    def __init__(self, monitor='valid_loss', comp=None, min_delta=0.): super().__init__(monitor=monitor, comp=comp, min_delta=min_delta)
+    def __init__(self, monitor='valid_loss', comp=None, min_delta=0.): super().__init__(monitor=monitor, comp=comp,
+                                                                                        min_delta=min_delta)
     def before_fit(self):
         self.best_state,self.best_epoch = None,None
         super().before_fit()
     def after_epoch(self):
         super().after_epoch()
-        if self.new_best: self.best_state,self.best_epoch = {k:v.detach().clone() for k,v in self.model.state_dict().items()},self.epoch
+        if self.new_best:
+            self.best_state,self.best_epoch = {k:v.detach().clone() for k,
+                                               v in self.model.state_dict().items()},self.epoch
     def after_fit(self):
         if self.best_state is not None and self.best_epoch != self.epoch: self.model.load_state_dict(self.best_state)
 
 # %% ../nbs/06_learner.ipynb #d56d48ac
 class PreciseBN(Callback):
-    "After each training epoch of a fit, recompute BatchNorm running statistics over up to `n_batches` training batches."
+    "After each training epoch, recompute BatchNorm running statistics over up to `n_batches` training batches."
     def __init__(self, n_batches:int=8): self.n_batches = n_batches
     def after_train(self):
         if not self.learn.dls.train.n or hasattr(self.learn, 'lr_finder'): return
@@ -111,8 +115,9 @@ class BudgetDL(WeightedDL):
         if self._n_epoch() == self.n: return super().get_idxs()
         return list(np.random.choice(self.n, self.budget, p=self.wgts))
 
+# %% ../nbs/06_learner.ipynb #3e81f5c1
 def set_epoch_size(dl, n:int|None):
-    "Make training loader `dl` draw `n` samples per epoch (by its weights, uniform if it has none); `None`: one per row."
+    "Make training loader `dl` draw `n` samples per epoch (by its weights, else uniform); `None`: one per row."
     if n is not None and n < 1: raise ValueError(f"epoch size must be a positive number of images, not {n}")
     if not isinstance(dl, WeightedDL): dl.wgts = np.full(dl.n, 1/max(dl.n, 1))
     dl.__class__ = BudgetDL if type(dl) in (WeightedDL, BudgetDL, TfmdDL) else dl.__class__
@@ -120,6 +125,7 @@ def set_epoch_size(dl, n:int|None):
     dl.budget = n
     return dl
 
+# %% ../nbs/06_learner.ipynb #1d83a6f3
 class EpochBudget(Callback):
     "Train on `n` weighted samples per epoch (see `BudgetDL`)."
     order = -10   # before TrainEvalCallback reads len(dls.train)
@@ -136,9 +142,12 @@ def _on_gpu(dls):
     return torch.device(dev).type=='cuda'
 
 def _want_fp16(fp16, dls):
-    if isinstance(fp16, str): fp16 = {'auto':'auto', 'true':True, '1':True, 'yes':True, 'false':False, '0':False, 'no':False}.get(fp16.lower(), fp16)
+    if isinstance(fp16, str):
+        fp16 = {'auto':'auto', 'true':True, '1':True, 'yes':True, 'false':False, '0':False,
+                'no':False}.get(fp16.lower(), fp16)
     if fp16 not in ('auto', True, False): raise ValueError(f"fp16 must be 'auto', True or False, not {fp16!r}")
-    if fp16 is True and not _on_gpu(dls): warnings.warn('fp16 requested but batches are on the CPU: training in fp32'); return False
+    if fp16 is True and not _on_gpu(dls):
+        warnings.warn('fp16 requested but batches are on the CPU: training in fp32'); return False
     return _on_gpu(dls) if fp16=='auto' else fp16
 
 # %% ../nbs/06_learner.ipynb #1a79dee8
@@ -189,6 +198,7 @@ CONFIG_FILE,WEIGHTS_FILE,FORMAT = 'config.json','model.safetensors','balatro_car
 
 def _state_tensors(model): return {k:v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
 
+# %% ../nbs/06_learner.ipynb #c44e16b6
 def _commit_pair(folder, stem, tensors, meta):
     "Atomically write `stem.safetensors` + `stem.json` (holding `meta` and the weights' sha256) into `folder`."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
@@ -204,7 +214,8 @@ def _find_weights(folder, stem, meta):
     want = meta.get('weights_sha256')
     for f in (folder/f'{stem}.safetensors', folder/f'{stem}.next.safetensors'):
         if f.is_file() and (want is None or file_hash(f)==want): return f
-    raise ValueError(f"{folder}: no weights file matches {CONFIG_FILE if stem=='model' else stem+'.json'} (checksum {str(want)[:12]}...): "
+    meta_f = CONFIG_FILE if stem=='model' else stem+'.json'
+    raise ValueError(f"{folder}: no weights file matches {meta_f} (checksum {str(want)[:12]}...): "
                      "the folder is incomplete or its files come from different saves")
 
 # %% ../nbs/06_learner.ipynb #1e25ac45

@@ -22,7 +22,7 @@ from .evaluate import evaluate_folder, calibrate, breakdown_text, _fmt
 __all__ = ['DEMO', 'SYNTH_NOTE', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream']
 
 # %% ../nbs/10_pipeline.ipynb #6ecc8653
-DEMO = dict(n_cards=254, img_size=128, epochs=12, synth_editions=True, epoch_size=3500)   # the rest: `train_cards`'s defaults
+DEMO = dict(n_cards=254, img_size=128, epochs=12, synth_editions=True, epoch_size=3500)   # the rest: `train_cards`'s
 
 # %% ../nbs/10_pipeline.ipynb #fde56637
 def _log(msg, quiet=False):
@@ -40,8 +40,9 @@ def _headline(m:dict)->dict:
                 most_confused=m['most_confused'][:10], scope=m.get('scope'))
 
 # %% ../nbs/10_pipeline.ipynb #3d60da8a
-SYNTH_NOTE = ("The demo's decks are this project's procedural art and edition renderer (the same renderer drew the training "
-              "captures and the synthetic editions), so these figures cannot show accuracy on the real game's art and shaders.")
+SYNTH_NOTE = ("The demo's decks are this project's procedural art and edition renderer (the same renderer drew the "
+              "training captures and the synthetic editions), so these figures cannot show accuracy on the real game's "
+              "art and shaders.")
 
 def _train(out, quiet, epochs, epoch_size, **kw):
     "`train_cards` into `out` with a per-epoch sample budget; returns the learner and the seconds it took."
@@ -57,43 +58,45 @@ def _record_runs(model, runs:dict, temperature:dict=None):
 
 # %% ../nbs/10_pipeline.ipynb #d0a1e002
 def _decks(out:Path, n_cards:int, seed:int, calib:bool, quiet:bool)->Path:
-    "Make the demo deck, its fresh test deck and (with `calib`) a calibration deck under `out`; returns the deck folder."
+    "Make the demo deck, its fresh test deck and (with `calib`) a calibration deck under `out`; returns its folder."
     t,data = time.time(),out/'cards'
     df = make_deck(data, n_cards=n_cards, seed=seed)
     tdf = make_test_deck(out/'test_cards', df.name, seed=seed)
     cdf = make_test_deck(out/'calib_cards', df.name, seed=seed, stream='calib') if calib else None
-    _log(f"deck: {len(df)} training captures of {df.name.nunique()} cards in {data}; fresh test deck: {len(tdf)} captures "
-         f"in {out/'test_cards'}" + (f"; calibration deck: {len(cdf)}" if calib else '') + f" ({time.time()-t:.1f}s)", quiet)
+    cal = f"; calibration deck: {len(cdf)}" if calib else ''
+    _log(f"deck: {len(df)} training captures of {df.name.nunique()} cards in {data}; fresh test deck: {len(tdf)} "
+         f"captures in {out/'test_cards'}{cal} ({time.time()-t:.1f}s)", quiet)
     return data
 
 # %% ../nbs/10_pipeline.ipynb #d0a1e003
 def _augment(df, aug_json:Path, img_size:int, seed:int, synth_editions:bool, quiet:bool):
     "Offline variants of labels table `df` into the folder of `aug_json`; the table merged with them."
     t,data = time.time(),Path(df.attrs['data_dir'])
-    s = augment(df=df, data_dir=data, aug_dir=aug_json.parent, labels_file=df.attrs['source'], aug_json=aug_json,
+    s = augment(df=df, data_dir=data, aug_dir=aug_json.parent, aug_json=aug_json,
                 img_size=img_size, seed=seed, synth_editions=synth_editions, progress=not quiet)
-    _log(f"augment: {s.variants} variants ({s.written} new, {s.skipped} kept) in {aug_json.parent} ({time.time()-t:.1f}s)", quiet)
+    _log(f"augment: {s.variants} variants ({s.written} new, {s.skipped} kept) in {aug_json.parent} "
+         f"({time.time()-t:.1f}s)", quiet)
     return merge_aug(df, aug_json=aug_json, data_dir=data, aug_dir=aug_json.parent)
 
 # %% ../nbs/10_pipeline.ipynb #d0a1e005
 @delegates(train_cards, but='data,labels,out,aug_json,df,seed,epochs,epoch_size,valid_pct,quiet')
-def run_pipeline(out='runs/demo',      # Folder for everything the job writes (deck, augmented, model, report)
-                 data=None,            # Your image folder (default: the demo deck made in `out/cards`)
-                 labels=None,          # Your labels.json (default: `data/labels.json`)
+def run_pipeline(out:str='runs/demo',  # Folder for everything the job writes (deck, augmented, model, report)
+                 data:str=None,        # Your image folder (default: the demo deck made in `out/cards`)
+                 labels:str=None,      # Your labels.json (default: `data/labels.json`)
                  demo:bool=None,       # Make and use the demo deck (default: when `data` is not given)
                  n_cards:int=DEMO['n_cards'], # Demo deck: distinct card names
                  seed:int=0,           # One seed for deck, augmentation, split, init and sampling
                  aug:bool=True,        # Run the offline augmentation step
-                 synth_editions:bool=DEMO['synth_editions'], # Augmentation also renders Foil, Holographic and Polychrome
+                 synth_editions:bool=DEMO['synth_editions'], # Also render Foil, Holographic and Polychrome
                  img_size:int=DEMO['img_size'], # Offline variants' longest side
                  epochs:int=DEMO['epochs'], # Epochs
-                 epoch_size:int=DEMO['epoch_size'], # Images drawn per epoch by the weighted sampler (None or 0: one per row)
+                 epoch_size:int=DEMO['epoch_size'], # Images drawn per epoch (None or 0: one per training row)
                  valid_pct:float=0.2,  # Your data: fraction held out by the validation run
                  refit:bool=True,      # Your data: after validating, retrain on every capture with the same schedule
                  calib:bool=True,      # Fit a temperature per head on held-out images (`evaluate.calibrate`)
                  quiet:bool=False,     # Only the final summary
                  **kwargs)->dict:
-    "Run the whole job and return its summary (headline metrics, breakdowns, timings, paths); also written to `out/summary.json`."
+    "Run the whole job; return its summary (headline metrics, breakdowns, timings, paths), also in `out/summary.json`."
     out,t0,times = Path(out),time.time(),{}
     demo = data is None if demo is None else demo
     if demo: t = time.time(); data = _decks(out, n_cards, seed, calib, quiet); times['deck'] = time.time()-t
@@ -105,7 +108,7 @@ def run_pipeline(out='runs/demo',      # Folder for everything the job writes (d
     kw = dict(df=tdf, data=data, seed=seed, **kwargs)
     model,runs = out/'model',{}
     what = f"{epochs} epochs of " + (f"{epoch_size} images" if epoch_size else "every training row")
-    if demo:   # a fresh test deck exists: train on every capture, calibrate on the calibration deck, score on the test deck
+    if demo:   # a fresh test deck: train on every capture, calibrate on the calibration deck, score on the test deck
         _log(f"train on every capture: {what}", quiet)
         learn,times['train'] = _train(model, quiet, epochs, epoch_size, valid_pct=0, **kw)
         runs['final'] = dict(valid_pct=0, n_train=learn.train_summary['n_train'], seconds=round(times['train'], 1))
@@ -129,15 +132,18 @@ def run_pipeline(out='runs/demo',      # Folder for everything the job writes (d
     if not demo and refit:
         _log(f"refit on every capture with the same schedule: {what}", quiet)
         learn,times['refit'] = _train(model, quiet, epochs, epoch_size, valid_pct=0, **kw)
-        runs['final'] = dict(valid_pct=0, n_train=learn.train_summary['n_train'], seconds=round(times['refit'], 1), scored_by='validate')
+        runs['final'] = dict(valid_pct=0, n_train=learn.train_summary['n_train'], seconds=round(times['refit'], 1),
+                             scored_by='validate')
     if not demo and not refit: runs['final'] = runs.pop('validate')
     _record_runs(model, runs, {**cal, 'from':'validate'} if cal and not demo and refit else None)
     run = learn.train_run
-    res = dict(**_headline(ev.metrics), seconds={k:round(v, 1) for k,v in times.items()}, total_seconds=round(time.time()-t0, 1),
+    res = dict(**_headline(ev.metrics), seconds={k:round(v, 1) for k,v in times.items()},
+               total_seconds=round(time.time()-t0, 1),
                model=str(model), report=str(out/'report'/'report.md'), device=str(learn.dls.device), runs=runs,
                temperature=None if cal is None else {k:cal[k] for k in ('name','modifier')},
-               config=dict(arch=run['arch'], synth_editions=synth_editions if aug else None, size=run['size'], epochs=epochs,
-                           bs=run['bs'], lr=run['lr'], epoch_size=epoch_size, seed=seed, n_cards=n_cards if demo else None,
+               config=dict(arch=run['arch'], synth_editions=synth_editions if aug else None, size=run['size'],
+                           epochs=epochs, bs=run['bs'], lr=run['lr'], epoch_size=epoch_size, seed=seed,
+                           n_cards=n_cards if demo else None,
                            refit=None if demo else refit, torch_threads=torch.get_num_threads()))
     save_json(res, out/'summary.json')
     return res
@@ -149,22 +155,26 @@ def summary_text(res:dict)->str:
     m = dict(by_captures=res.get('by_captures'), per_set=res['per_set'], calibration=cal, confident_errors=ce or None,
              per_modifier={k:dict(recall=v, support=res['support'][k]) for k,v in res['recall'].items()},
              most_confused=res.get('most_confused'), scope=res.get('scope'))
-    return '\n'.join([f"done in {res['total_seconds']:.0f}s (" + ', '.join(f'{k} {v:.0f}s' for k,v in res['seconds'].items()) + ')',
-        f"scored images: {res['n_images']} | name top-1 {_fmt(res['name_top1'])} | name top-3 {_fmt(res['name_top3'])} | "
+    secs = ', '.join(f'{k} {v:.0f}s' for k,v in res['seconds'].items())
+    return '\n'.join([f"done in {res['total_seconds']:.0f}s ({secs})",
+        f"scored images: {res['n_images']} | name top-1 {_fmt(res['name_top1'])} | "
+        f"name top-3 {_fmt(res['name_top3'])} | "
         f"modifier acc {_fmt(res['modifier_acc'])} (balanced {_fmt(res['modifier_balanced_acc'])})",
         breakdown_text(m), f"model:  {res['model']}", f"report: {res['report']}"])
 
 # %% ../nbs/10_pipeline.ipynb #5dda1737
 @call_parse_hyphens
-@delegates(run_pipeline, but='aug,synth_editions,refit,calib,demo,weighted,same_modifier,cbs,arch_kwargs,names,splits,device,stats')
+@delegates(run_pipeline, but='aug,synth_editions,refit,calib,demo,weighted,same_modifier,cbs,arch_kwargs,names,splits,'
+                             'device,stats')
 def balatro_pipeline(demo:store_true=False, # Use the embedded demo deck
                      no_aug:store_true=False, # Skip offline augmentation
                      no_synth_editions:store_true=False, # No synthetic Foil/Holographic/Polychrome variants
                      no_refit:store_true=False, # Your data: keep the validation run as the final model (no refit)
                      no_calib:store_true=False, # No temperature scaling
                      **kwargs):
-    "The main job: (demo and test decks →) balatro_augment → balatro_train (→ refit) → calibrate → balatro_eval; prints the honest table."
-    if not demo and kwargs.get('data') is None: print('balatro_pipeline: give --demo or --data DIR', file=sys.stderr); sys.exit(2)
+    "The main job: (decks →) augment → train (→ refit) → calibrate → evaluate; prints the honest table."
+    if not demo and kwargs.get('data') is None:
+        print('balatro_pipeline: give --demo or --data DIR', file=sys.stderr); sys.exit(2)
     try: res = run_pipeline(demo=demo, aug=not no_aug, synth_editions=not no_synth_editions, refit=not no_refit,
                             calib=not no_calib, **kwargs)
     except (ValueError, FileNotFoundError, OSError) as e:
@@ -173,5 +183,5 @@ def balatro_pipeline(demo:store_true=False, # Use the embedded demo deck
 
 # %% ../nbs/10_pipeline.ipynb #aef9cd70
 def shard_stream(dl, rank:int, world_size:int)->list:
-    "The item indices rank `rank` of `world_size` draws from (weighted) `dl` in one epoch, via fastai's `DistributedDL`."
+    "The item indices rank `rank` of `world_size` draws from (weighted) `dl` in one epoch (fastai's `DistributedDL`)."
     return list(DistributedDL(dl, rank=rank, world_size=world_size).get_idxs())

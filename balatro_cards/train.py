@@ -15,8 +15,8 @@ from . import core
 from .core import MODIFIERS, atomic_path, load_labels, check_image, call_parse_hyphens
 from .data import card_dls, card_frame
 from .regularise import reg_cbs, add_edition_synth
-from .learner import (PEAK_LR, FORMAT, CardLearner, EpochBudget, card_learner, save_card_model, _commit_pair, _find_weights,
-                                   _state_tensors, _check_state)
+from .learner import (PEAK_LR, FORMAT, CardLearner, EpochBudget, card_learner, save_card_model,
+                                   _commit_pair, _find_weights, _state_tensors, _check_state)
 
 # %% auto #0
 __all__ = ['write_history', 'CardCheckpoint', 'load_checkpoint', 'gloo_broadcast', 'save_split', 'plain_logger', 'train_dls',
@@ -56,7 +56,8 @@ def write_history(rows, path):
 class CardCheckpoint(Callback):
     "After every epoch: write `history.csv` and (optionally) commit a resumable checkpoint into `folder`."
     order = 55   # after Recorder (50) has logged the epoch, before early stopping (60) can end the fit
-    def __init__(self, folder, run:dict, history=None, checkpoint:bool=True): store_attr(); self.history = list(history or [])
+    def __init__(self, folder, run:dict, history=None, checkpoint:bool=True):
+        store_attr(); self.history = list(history or [])
     def after_epoch(self):
         if rank_distrib(): return   # distributed: rank 0 alone writes
         row = dict(zip(self.recorder.metric_names, [*self.recorder.log]))
@@ -65,14 +66,16 @@ class CardCheckpoint(Callback):
         write_history(self.history, Path(self.folder)/'history.csv')
         if not self.checkpoint: return
         tens,scal,hyp = _opt_state(self.learn.opt)
-        tens.update({f'model.{k}':v for k,v in _state_tensors(getattr(self.learn.model, 'module', self.learn.model)).items()})
-        _commit_pair(self.folder, 'checkpoint', tens, dict(format=FORMAT+'/checkpoint', epochs_done=self.epoch+1, run=self.run,
+        model = getattr(self.learn.model, 'module', self.learn.model)
+        tens.update({f'model.{k}':v for k,v in _state_tensors(model).items()})
+        _commit_pair(self.folder, 'checkpoint', tens, dict(format=FORMAT+'/checkpoint', epochs_done=self.epoch+1,
+                                                           run=self.run,
                                                            history=self.history, opt_scalars=scal, opt_hypers=hyp))
 
 
 # %% ../nbs/06b_train.ipynb #a0da0dc4
 def load_checkpoint(learn, folder, run:dict)->tuple:
-    "Load `folder`'s checkpoint into `learn` (model + optimizer) if it matches `run`; `(epochs_done, history)`, or raise `ValueError` saying why not."
+    "Load `folder`'s checkpoint into `learn` (model + optimizer) if it matches `run`: `(epochs_done, history)`."
     folder = Path(folder); meta_f = folder/'checkpoint.json'
     if not meta_f.is_file(): raise ValueError('no checkpoint')
     try: meta = json.loads(meta_f.read_text(encoding='utf-8'))
@@ -82,11 +85,13 @@ def load_checkpoint(learn, folder, run:dict)->tuple:
     if diff: raise ValueError(f"checkpoint was made with different settings ({', '.join(diff)})")
     tens = load_file(str(_find_weights(folder, 'checkpoint', meta)))
     msd = {k[6:]:v for k,v in tens.items() if k.startswith('model.')}
-    _check_state(learn.model, msd, {'arch':run.get('arch'), 'n_names':len(run.get('names', [])), 'n_mods':len(MODIFIERS)}, folder/'checkpoint.safetensors')
+    desc = {'arch':run.get('arch'), 'n_names':len(run.get('names', [])), 'n_mods':len(MODIFIERS)}
+    _check_state(learn.model, msd, desc, folder/'checkpoint.safetensors')
     learn.model.load_state_dict(msd, strict=True)
     learn.create_opt()
     dev = getattr(learn.dls, 'device', None) or default_device()
-    _load_opt_state(learn.opt, {k:v for k,v in tens.items() if k.startswith('opt.')}, meta['opt_scalars'], meta['opt_hypers'], dev)
+    opt = {k:v for k,v in tens.items() if k.startswith('opt.')}
+    _load_opt_state(learn.opt, opt, meta['opt_scalars'], meta['opt_hypers'], dev)
     return int(meta['epochs_done']),meta.get('history', [])
 
 # %% ../nbs/06b_train.ipynb #f0b4d3f7
@@ -98,7 +103,8 @@ def _read_data(data, labels, aug_json=None)->pd.DataFrame:
     if not aug_json: return df
     try: from balatro_cards.augment import merge_aug
     except ImportError as e: raise ImportError(f'--aug-json needs balatro_cards.augment ({e})') from None
-    return merge_aug(df, aug_json=aug_json, data_dir=ifnone(data, df.attrs.get('data_dir')), aug_dir=Path(aug_json).parent)
+    data = ifnone(data, df.attrs.get('data_dir'))
+    return merge_aug(df, aug_json=aug_json, data_dir=data, aug_dir=Path(aug_json).parent)
 
 # %% ../nbs/06b_train.ipynb #c0a1e011
 def _readable(df, data=None)->tuple:
@@ -128,8 +134,8 @@ def gloo_broadcast():
 def save_split(dls, out)->Path:
     "Write `out/split.json` listing the absolute image paths of `dls`'s training and validation rows."
     df,(tr,va) = dls.df,dls.splits
-    return core.save_json(dict(train=[str(Path(p).resolve()) for p in df.path.iloc[tr]], valid=[str(Path(p).resolve()) for p in df.path.iloc[va]]),
-                          Path(out)/'split.json')
+    paths = lambda idx: [str(Path(p).resolve()) for p in df.path.iloc[idx]]
+    return core.save_json(dict(train=paths(tr), valid=paths(va)), Path(out)/'split.json')
 
 # %% ../nbs/06b_train.ipynb #f12d7049
 def plain_logger(learn)->callable:
@@ -220,12 +226,12 @@ def _save_run(learn, dls, out, run:dict, data_kw:dict, quiet:bool):
 
 # %% ../nbs/06b_train.ipynb #95e429d7
 @delegates(train_dls, but='df,data')
-def train_cards(data=None,            # Image folder the labels' `file` paths are relative to
-                labels=None,          # labels.json (default: data/labels.json)
-                out='models/cards',   # Model folder (model, config, history, checkpoints)
-                aug_json=None,        # augmented.json to merge (via `augment.merge_aug`)
+def train_cards(data:str=None,        # Image folder the labels' `file` paths are relative to
+                labels:str=None,      # labels.json (default: data/labels.json)
+                out:str='models/cards', # Model folder (model, config, history, checkpoints)
+                aug_json:str=None,    # augmented.json to merge (via `augment.merge_aug`)
                 df=None,              # A ready labels table instead of `data`/`labels`
-                arch='resnet18',      # Architecture (resnet18, resnet50, efficientnet_b0, xresnet18, ...)
+                arch:str='resnet18',  # Architecture (resnet18, resnet50, efficientnet_b0, xresnet18, ...)
                 epochs:int=10,        # Epochs
                 lr:float=PEAK_LR,     # Peak learning rate
                 wd:float=1e-4,        # Weight decay
@@ -260,8 +266,9 @@ def train_cards(data=None,            # Image folder the labels' `file` paths ar
     learn = card_learner(dls, arch, pretrained=pretrained, lr=lr, wd=wd, mod_w=mod_w, fp16=fp16,
                          early_stop=early_stop or None, arch_kwargs=arch_kwargs)
     cfg,rep = dls.card_cfg,dls.split_report
-    run = dict(arch=learn.card_cfg['arch'], arch_kwargs=learn.card_cfg['arch_kwargs'], size=cfg['size'], names=cfg['names'],
-               epochs=epochs, sched=sched, lr=lr, bs=dls.bs, seed=seed, split_by=cfg['split_by'], n_train=rep['n_train'],
+    run = dict(arch=learn.card_cfg['arch'], arch_kwargs=learn.card_cfg['arch_kwargs'], size=cfg['size'],
+               names=cfg['names'], epochs=epochs, sched=sched, lr=lr, bs=dls.bs, seed=seed, split_by=cfg['split_by'],
+               n_train=rep['n_train'],
                mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier, curriculum=curriculum,
                edition_p=kwargs.get('edition_p', 0.))
     start,hist = _resume(learn, out, run, quiet) if resume else (0,[])
@@ -279,6 +286,7 @@ def balatro_train(weighted:bool_arg=True,   # Weighted sampling for training (se
                   widen:float=None,         # xresnet channel multiplier (e.g. 0.5)
                   **kwargs):
     "Train a card name + modifier model and save it to OUT (model.safetensors, config.json, history.csv)."
-    try: train_cards(weighted=weighted, same_modifier=same_modifier, arch_kwargs=dict(widen=widen) if widen else None, **kwargs)
+    akw = dict(widen=widen) if widen else None
+    try: train_cards(weighted=weighted, same_modifier=same_modifier, arch_kwargs=akw, **kwargs)
     except (ValueError, OSError, ImportError, core.ImageError) as e:
         print(f'balatro_train: error: {e}', file=sys.stderr); sys.exit(2)
