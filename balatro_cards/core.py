@@ -229,8 +229,10 @@ def check_image(path,                    # Image file to check
                 min_side:int=MIN_SIDE,   # Smallest width/height accepted
                 max_pixels:int=MAX_PIXELS, # Largest width*height accepted
                )->tuple:
-    "`(width, height)` of image `path` read from its header (no decoding), or raise `ImageError` as `load_image` would."
-    with _opened(path, min_side, max_pixels) as im: return im.size
+    "`(width, height)` of image `path` from its header and `Image.verify` (no decoding), or an `ImageError`."
+    with _opened(path, min_side, max_pixels) as im:
+        im.verify()   # PNG: every chunk's checksum, so a cut file fails here; JPEG: header only
+        return im.size
 
 # %% ../nbs/00_core.ipynb #8a760fa1
 def file_hash(path,            # File to hash
