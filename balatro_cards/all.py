@@ -15,6 +15,7 @@ from .data import *
 from .model import *
 from .regularise import *
 from .learner import *
+from .train import *
 from .interpretation import *
 from .evaluate import *
 from .interpret import *
