@@ -15,7 +15,8 @@ from pathlib import Path
 from balatro_cards.core import save_json
 from balatro_cards.deck import make_deck
 import balatro_cards.augment as _aug
-from balatro_cards.augment import augment, _n_cpus
+from balatro_cards.augment import augment
+from fastcore.parallel import num_cpus
 
 def _cpu_model():
     try:
@@ -50,7 +51,7 @@ def _digest(d:Path):
     return h.hexdigest()
 
 def main(n_cards=60, img_size=224, repeats=3, scale=2, out='bench/augment_results.json'):
-    cores = _n_cpus()
+    cores = num_cpus()
     load0 = [round(o, 2) for o in os.getloadavg()] if hasattr(os, 'getloadavg') else None
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
