@@ -16,7 +16,7 @@ from .augment import augment, merge_aug
 from .data import card_size
 from .learner import CONFIG_FILE
 from .train import train_cards
-from .evaluate import evaluate_folder, calibrate, breakdown_text, _fmt
+from .evaluate import evaluate_folder, calibrate, breakdown_text, fmt_metric
 
 # %% auto #0
 __all__ = ['DEMO', 'SYNTH_NOTE', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream']
@@ -157,9 +157,9 @@ def summary_text(res:dict)->str:
              most_confused=res.get('most_confused'), scope=res.get('scope'))
     secs = ', '.join(f'{k} {v:.0f}s' for k,v in res['seconds'].items())
     return '\n'.join([f"done in {res['total_seconds']:.0f}s ({secs})",
-        f"scored images: {res['n_images']} | name top-1 {_fmt(res['name_top1'])} | "
-        f"name top-3 {_fmt(res['name_top3'])} | "
-        f"modifier acc {_fmt(res['modifier_acc'])} (balanced {_fmt(res['modifier_balanced_acc'])})",
+        f"scored images: {res['n_images']} | name top-1 {fmt_metric(res['name_top1'])} | "
+        f"name top-3 {fmt_metric(res['name_top3'])} | "
+        f"modifier acc {fmt_metric(res['modifier_acc'])} (balanced {fmt_metric(res['modifier_balanced_acc'])})",
         breakdown_text(m), f"model:  {res['model']}", f"report: {res['report']}"])
 
 # %% ../nbs/10_pipeline.ipynb #5dda1737
