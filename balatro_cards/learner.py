@@ -152,7 +152,7 @@ def _want_fp16(fp16, dls):
 
 # %% ../nbs/06_learner.ipynb #9ead597e
 def name_prior(dls)->np.ndarray:
-    "Each name's share of the images the training loader draws (by its sampling weights, else one per row), +1 smoothed."
+    "Each name's share of the images the training loader draws (by its sampling weights, else one per row), smoothed."
     trn = dls.df.iloc[list(dls.splits[0])]
     w = getattr(dls.train, 'wgts', None)
     w = np.ones(len(trn)) if w is None or len(w) != len(trn) else np.asarray(w, float)*len(trn)
@@ -246,8 +246,10 @@ def save_card_model(learn,          # A `card_learner` Learner, or a `CardModel`
     model = getattr(learn, 'model', learn)
     cfg = dict(ifnone(cfg, getattr(learn, 'card_cfg', None) or {}))
     need = ['arch','names','mods','size','mean','std','n_names','n_mods']
-    if (miss := [k for k in need if k not in cfg]): raise ValueError(f"config lacks {miss}: pass `cfg` or use a `card_learner`")
-    if len(cfg['names'])!=cfg['n_names'] or len(cfg['mods'])!=cfg['n_mods']: raise ValueError('config vocabularies do not match n_names/n_mods')
+    if (miss := [k for k in need if k not in cfg]):
+        raise ValueError(f"config lacks {miss}: pass `cfg` or use a `card_learner`")
+    if len(cfg['names'])!=cfg['n_names'] or len(cfg['mods'])!=cfg['n_mods']:
+        raise ValueError('config vocabularies do not match n_names/n_mods')
     meta = {'format':FORMAT, **cfg, 'saved_at':time.strftime('%Y-%m-%dT%H:%M:%S'), **({'extra':extra} if extra else {})}
     _commit_pair(path, 'model', _state_tensors(model), meta)
     return Path(path)
@@ -286,7 +288,8 @@ class CardPredictor:
         self.temps = (float(t.get('name', 1.)), float(t.get('modifier', 1.)))
 
     def __repr__(self):
-        return f"CardPredictor({self.cfg['arch']}, {len(self.names)} names, {len(self.mods)} modifiers, size={self.size})"
+        return (f"CardPredictor({self.cfg['arch']}, {len(self.names)} names, {len(self.mods)} modifiers, "
+                f"size={self.size})")
 
     _img = staticmethod(card_img)   # the project's one image opener (`data.card_img`)
 
