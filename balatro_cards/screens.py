@@ -198,7 +198,7 @@ def draw_screen(plan:dict, # From `plan_screen`
                 rng:np.random.Generator, # Random generator for the drawing's own noise (backs, packs, blur)
                 blur_p:float=0.3, # Probability of a slight Gaussian blur of the whole screen
                )->tuple:
-    "Draw `plan`: `(img, truth, idmap)`; `truth`: {`size`, `cards`, `others`}, `idmap`: the item (from 1) at each pixel."
+    "Draw `plan`: `(img, truth, idmap)`; `truth`: {`size`, `cards`, `others`}; `idmap`: the item (from 1) per pixel."
     W,H = plan['size']
     img = table_bg(W, H, np.random.default_rng(plan['felt']), 'felt')
     _info_panel(img, plan['panel'], rng)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
 p = argparse.ArgumentParser(description=__doc__)
-p.add_argument('--model', default='runs/demo/model', help='card model folder (default: what `bash tools/demo.sh` writes)')
+p.add_argument('--model', default='runs/demo/model', help='card model folder (default: `bash tools/demo.sh` writes it)')
 p.add_argument('--out', default='runs/screens', help='folder for screens, detector, crops and readings')
 p.add_argument('--detector', default=None, help='use this trained detector instead of training one')
 p.add_argument('--n-test', type=int, default=40, help='held-out screens (sizes 1280x720 to 2560x1440)')
@@ -18,7 +18,7 @@ p.add_argument('--n-train', type=int, default=400, help='detector training scree
 p.add_argument('--epochs', type=int, default=10, help='detector epochs')
 p.add_argument('--seed', type=int, default=0)
 p.add_argument('--rethresh', action='store_true',
-               help="with --detector: pick its threshold again on 40 validation screens drawn as train_detector draws them")
+               help="with --detector: pick its threshold again on 40 validation screens drawn like train_detector's")
 p.add_argument('--tune-data', default=None,
                help="fine-tune the card model on screen crops: folder holding its captures (cards/labels.json) and "
                     "augmented/augmented.json, e.g. the pipeline's --out (runs/demo)")
@@ -26,13 +26,15 @@ p.add_argument('--tuned', default=None, help='use this already tuned card model 
 p.add_argument('--n-crops', type=int, default=300, help='generated screens cut into training crops (seed 500)')
 p.add_argument('--tune-epochs', type=int, default=3)
 p.add_argument('--tune-budget', type=int, default=2000, help='images per tuning epoch')
-p.add_argument('--keep-screens', action='store_true', help='reuse the held-out screens in OUT/test (same --n-test, --test-seed)')
+p.add_argument('--keep-screens', action='store_true',
+               help='reuse the held-out screens in OUT/test (same --n-test, --test-seed)')
 p.add_argument('--results', default='bench/screens_results.json')
 a = p.parse_args()
 os.chdir(root)
 model,out = Path(a.model),Path(a.out)
 if not (model/'config.json').is_file():
-    sys.exit(f"screens: no card model at {model}: run `bash tools/demo.sh` first (it writes runs/demo/model), or pass --model DIR")
+    sys.exit(f"screens: no card model at {model}: run `bash tools/demo.sh` first (it writes runs/demo/model), "
+             "or pass --model DIR")
 
 import numpy as np, torch
 from balatro_cards.learner import load_card_model
@@ -54,7 +56,8 @@ else:
     if test.exists(): shutil.rmtree(test)
     truths = make_screens(test, n=a.n_test, seed=a.test_seed, prefer=names, prefer_p=a.prefer_p)
 times['held_out_screens'] = time.time()-t
-log(f"held-out: {a.n_test} screens, {sum(len(o['cards']) for o in truths)} cards in {test} ({times['held_out_screens']:.0f}s)")
+log(f"held-out: {a.n_test} screens, {sum(len(o['cards']) for o in truths)} cards in {test} "
+    f"({times['held_out_screens']:.0f}s)")
 
 det,info = a.detector,(json.loads((Path(a.detector)/'config.json').read_text()) if a.detector else None)
 if det is None:
@@ -66,11 +69,13 @@ if det is None:
 
 if a.detector and a.rethresh:   # same validation screens as train_detector's: after its training screens, shop-heavy
     t,d,kw = time.time(),load_detector(a.detector),inspect.signature(train_detector).parameters
-    val = screen_items(40, info['seed'], start=info['n_train'], shop_p=kw['shop_p'].default, voucher_p=kw['voucher_p'].default)
+    shop = dict(shop_p=kw['shop_p'].default, voucher_p=kw['voucher_p'].default)
+    val = screen_items(40, info['seed'], start=info['n_train'], **shop)
     th,f1 = valid_thresh(d.model, val)
-    keep = {k:v for k,v in info.items() if k not in ('format','det_size','stride','saved_at','weights','weights_sha256')}
+    drop = ('format','det_size','stride','saved_at','weights','weights_sha256')
+    keep = {k:v for k,v in info.items() if k not in drop}
     info = dict(keep, thresh=th, valid_f1=round(f1, 4), rethresh_from=dict(path=str(a.detector), thresh=info['thresh']),
-                shop_p=kw['shop_p'].default, voucher_p=kw['voucher_p'].default)
+                **shop)
     det = out/'detector_rethresh'; save_detector(d.model, det, info); times['rethresh'] = time.time()-t
     log(f"detector {a.detector}: threshold {keep['thresh']} -> {th} (validation F1@0.5 {f1:.4f}) -> {det}")
 
@@ -87,14 +92,15 @@ elif a.tune_data:
                          epochs=a.tune_epochs, budget=a.tune_budget)
     times['tune'] = time.time()-t
     tune = tp.cfg['extra']
-    log(f"card model tuned on {tune['screen_crops']} screen crops + {tune['captures']} captures in {times['tune']:.0f}s")
+    log(f"card model tuned on {tune['screen_crops']} screen crops + {tune['captures']} captures "
+        f"in {times['tune']:.0f}s")
 
 # read in watch mode: one process, models loaded once, screenshots arriving one at a time
 inbox = out/'inbox'
 if inbox.exists(): shutil.rmtree(inbox)
 inbox.mkdir(parents=True)
 t = time.time(); loads['read_start'] = load()
-proc = subprocess.Popen(['balatro_read', '--watch', str(inbox), '--max-files', str(len(truths)), '--timeout', '900',
+proc = subprocess.Popen(['balatro_read', '--watch', str(inbox), '--max-files', str(len(truths)), '--timeout', '7200',
                          '--model', str(reader), '--detector', str(det)],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 err = []
@@ -107,7 +113,9 @@ lines,t = [],time.time()
 for r in truths:   # drop each screenshot in atomically, wait for its answer, then the next
     src = test/r['file']; tmp = inbox/('.' + r['file'])
     shutil.copy(src, tmp); os.replace(tmp, inbox/r['file'])
-    lines.append(json.loads(proc.stdout.readline()))
+    l = proc.stdout.readline()
+    if not l: sys.exit(f"screens: balatro_read stopped after {len(lines)} screenshots:\n" + ''.join(err))
+    lines.append(json.loads(l))
 times['read_all'] = time.time()-t; loads['read_end'] = load()
 proc.wait()
 by = {Path(o['file']).name: o for o in lines}
@@ -115,8 +123,8 @@ results = [by[r['file']]['cards'] for r in truths]
 secs = [by[r['file']]['seconds'] for r in truths]
 secs1080 = [s for s,r in zip(secs, truths) if r['size']==[1920, 1080]]
 metrics = score_screens(results, truths, known=names)
-rows = {row: score_screens(results, [dict(t, cards=[c for c in t['cards'] if c['row']==row]) for t in truths])['card_acc']
-        for row in ('jokers','consumables','hand')}
+def only(row): return [dict(t, cards=[c for c in t['cards'] if c['row']==row]) for t in truths]
+rows = {row: score_screens(results, only(row))['card_acc'] for row in ('jokers','consumables','hand')}
 
 # the same reading in-process, stage by stage, wall and CPU seconds (CPU time is less sensitive to other jobs)
 pred,dt = load_card_model(reader, device='cpu'),load_detector(det)
@@ -137,15 +145,16 @@ loads['end'] = load()
 res = dict(metrics=metrics, card_acc_by_row=rows,
            seconds_per_screenshot=dict(mean=round(sum(secs)/len(secs), 3), max=round(max(secs), 3),
                                        mean_1920x1080=round(sum(secs1080)/len(secs1080), 3) if secs1080 else None,
-                                       n_1920x1080=len(secs1080), wall_per_screenshot=round(times['read_all']/len(truths), 3)),
+                                       n_1920x1080=len(secs1080),
+                                       wall_per_screenshot=round(times['read_all']/len(truths), 3)),
            stages_1920x1080_median=med,
            card_model=dict(path=str(reader), names=len(names), tuned=tune, base=str(model)),
-           detector=dict(path=str(det), **{k:info.get(k) for k in ('thresh','valid_f1','n_train','epochs','shop_p','voucher_p',
-                                                                    'seconds','load_avg','trained_here',
+           detector=dict(path=str(det), **{k:info.get(k) for k in ('thresh','valid_f1','n_train','epochs','shop_p',
+                                                                    'voucher_p','seconds','load_avg','trained_here',
                                                                     'rethresh_from')}),
            seconds={k:round(v, 1) for k,v in times.items()}, total_seconds=round(time.time()-t0, 1),
-           setup=dict(n_test=a.n_test, test_seed=a.test_seed, prefer_p=a.prefer_p, torch_threads=torch.get_num_threads(),
-                      cpus=os.cpu_count(), load_avg=loads))
+           setup=dict(n_test=a.n_test, test_seed=a.test_seed, prefer_p=a.prefer_p,
+                      torch_threads=torch.get_num_threads(), cpus=os.cpu_count(), load_avg=loads))
 Path(a.results).parent.mkdir(parents=True, exist_ok=True)
 Path(a.results).write_text(json.dumps(res, indent=1))
 (out/'readings.jsonl').write_text(''.join(json.dumps(o) + '\n' for o in lines))
@@ -154,7 +163,7 @@ print(f"done in {res['total_seconds']:.0f}s ({', '.join(f'{k} {v:.0f}s' for k,v 
 print(f"detection: precision/recall @0.5 {m['precision50']}/{m['recall50']}, @0.75 {m['precision75']}/{m['recall75']}, "
       f"look-alikes reported {m['lookalike_detections']}")
 print(f"end to end: name+edition right {m['card_acc']} of {m['cards']} cards (known names: {m['known_card_acc']} of "
-      f"{m['known_cards']}), screens entirely right {m['screens_right']} (all-known screens: {m['known_screens_right']} "
-      f"of {m['known_screens']})")
+      f"{m['known_cards']}), screens entirely right {m['screens_right']} "
+      f"(all-known screens: {m['known_screens_right']} of {m['known_screens']})")
 print(f"seconds per 1920x1080 screenshot (watch mode): {res['seconds_per_screenshot']['mean_1920x1080']}; in-process "
       f"median wall {med['total']['wall']} s, cpu {med['total']['cpu']} s; load {loads}; results -> {a.results}")
