@@ -493,7 +493,7 @@ def finish(self:Labeller)->str:
     return self.retrain_cmd()
 
 # %% ../nbs/16_label.ipynb #6827f2ec
-PAGE = r"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>balatro_label</title>
+PAGE = (r"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>balatro_label</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 :root{--bg:#1d2b2a;--panel:#26393a;--ink:#eef3ef;--dim:#9db3ad;--acc:#f5b43c;--blue:#3c8ff5;--red:#f0564b;
@@ -631,7 +631,8 @@ function key(e){
 async function review(){
   const d=await api('/api/review'); const t=$('#rtab');
   $('#rstatus').textContent=d.items.length?
-    `${d.items.length} item(s) to check`:'Nothing suspicious: no labelled image contradicts the model or its near-duplicates.';
+    `${d.items.length} item(s) to check`:'Nothing suspicious: no labelled image contradicts the model """
+r"""or its near-duplicates.';
   t.innerHTML=d.items.map((o,k)=>`<tr data-k="${k}"><td>${o.files.map(f=>
     `<img src="${enc(f)}" title="${esc(f)}">`).join('')}</td>
    <td>${esc(o.why)}<br><small>${o.files.map(f=>esc(f)+': '+esc(o.labels[f].name)+' ('+esc(o.labels[f].modifier)+
@@ -646,14 +647,15 @@ async function review(){
 async function init(){
   const st=await api('/api/state'); S.mods=st.mods; $('#progress').textContent=st.progress;
   $('#done').onclick=async()=>{const d=await api('/api/done',{});
-    document.body.innerHTML=`<main><div class="box"><h2>Done</h2>Retrain on the new labels with:<pre>${esc(d.message)}</pre>The server has stopped.</div></main>`};
+    document.body.innerHTML=`<main><div class="box"><h2>Done</h2>Retrain on the new labels with:"""
+r"""<pre>${esc(d.message)}</pre>The server has stopped.</div></main>`};
   if(location.pathname==='/review'){$('#review').hidden=false; await review(); document.body.dataset.ready='1'; return}
   $('#label').hidden=false; $('#accept').onclick=()=>save(); $('#skip').onclick=skip; $('#undo').onclick=undo;
   $('#q').addEventListener('keydown',key); $('#q').addEventListener('input',search);
   document.addEventListener('keydown',e=>{if(document.activeElement!==$('#q')){$('#q').focus(); key(e)}});
   await next(); $('#q').focus(); document.body.dataset.ready='1'}
 init().catch(e=>status(e.message,'err'));
-</script></body></html>"""
+</script></body></html>""")
 
 # %% ../nbs/16_label.ipynb #e762e3f5
 def serve(lab:Labeller, host:str='127.0.0.1', port:int=8765, quiet:bool=False):
