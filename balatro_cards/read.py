@@ -15,8 +15,8 @@ from .data import card_groups, card_img
 from fastai.vision.all import ProgressCallback, noop
 from .augment import merge_aug
 from .data import card_dls
-from .learner import (load_card_model, CardPredictor, card_learner, save_card_model, EpochBudget,
-                                  plain_logger)
+from .learner import load_card_model, CardPredictor, card_learner, save_card_model, EpochBudget
+from .train import plain_logger
 from .evaluate import predict_arrays
 from .interpret import CardIndex
 from .screens import draw_boxes, make_screen, jpeg
