@@ -284,8 +284,7 @@ def read_records(path)->list:
     if dups:
         raise err(
             f"repeated key(s) {', '.join(map(_short, dups[:5]))} in a JSON object (a duplicate file entry, or a record"
-            " with"
-            " a key twice): JSON keeps only the last value, so say each once"
+            " with a key twice): JSON keeps only the last value, so say each once"
         )
     if isinstance(obj, dict):
         if not all(isinstance(v, dict) for v in obj.values()):

@@ -11,6 +11,7 @@ from PIL import Image
 from fastai.vision.all import Learner, DataLoaders, ConvLayer, Module, Callback, noop
 from torchvision.ops import nms, box_iou
 from safetensors.torch import load_file
+from .train import plain_progress
 from .core import save_json, load_image
 from .learner import _commit_pair, _find_weights, _state_tensors, CONFIG_FILE
 from .screens import make_screen, jpeg
@@ -276,7 +277,7 @@ def train_detector(out=None,          # Folder to save the detector in (None: do
     t_data = time.time()-t0
     dls = DataLoaders.from_dsets(ScreenDS(trn, aug=True, seed=seed), ScreenDS(val), bs=bs, device='cpu')
     learn = Learner(dls, CardNet(tuple(chs), mid), loss_func=CenterLoss())
-    if quiet: learn.remove_cbs([c for c in learn.cbs if type(c).__name__ == 'ProgressCallback']); learn.logger = noop
+    if quiet: plain_progress(learn, quiet=True)
     learn.fit_one_cycle(epochs, lr)
     t_fit = time.time()-t0-t_data
     th,f1 = valid_thresh(learn.model, val)

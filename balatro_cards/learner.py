@@ -190,8 +190,8 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
     if model is None: model = create_card_model(arch, len(names), len(mods), pretrained=pretrained, lin_ftrs=lin_ftrs,
                                                 ps=ps, arch_kwargs=arch_kwargs, names=names, parts=parts)
     nw = mw = prior = None
-    trn = dls.df.iloc[list(dls.splits[0])]
     if class_weights:
+        trn = dls.df.iloc[list(dls.splits[0])]
         nw = inv_freq_weights(trn.name.map({n:i for i,n in enumerate(names)}), len(names))
         mw = inv_freq_weights(trn.modifier.map({m:i for i,m in enumerate(mods)}), len(mods))
     if logit_adjust: prior = name_prior(dls)

@@ -16,7 +16,7 @@ from fastai.vision.all import ProgressCallback, noop
 from .augment import merge_aug
 from .data import card_dls
 from .learner import load_card_model, CardPredictor, card_learner, save_card_model, EpochBudget
-from .train import plain_logger
+from .train import plain_progress
 from .evaluate import predict_arrays
 from .interpret import CardIndex
 from .screens import draw_boxes, make_screen, jpeg
@@ -318,7 +318,7 @@ def tune_on_screens(model,          # Card model folder to start from (only read
     if not (df.kind=='screen').any(): raise ValueError(f"{crops}: no crop of a name {model} knows")
     dls = card_dls(df, size=pred.size, bs=bs, valid_pct=0, names=pred.names)
     learn = card_learner(dls, model=pred.model, lr=lr)
-    learn.remove_cb(ProgressCallback); learn.logger = noop if quiet else plain_logger(learn)
+    plain_progress(learn, quiet)
     learn.fit_one_cycle(epochs, lr, cbs=[EpochBudget(budget)])
     n_scr = int((df.kind=='screen').sum())
     extra = dict(tuned_from=str(model), screen_crops=n_scr, captures=len(df)-n_scr,
@@ -336,12 +336,13 @@ def score_screens(results:list, # One `read_screen` answer list per screen
     c = {k:0 for k in ('n_true','n_pred','tp50','tp75','lookalike','right','name_right','mod_right','screens_right',
                        'known','known_right','known_screens','known_screens_right')}
     for res,t in zip(results, truths):
-        pb,tb = [o['box'] for o in sorted(res, key=lambda o: -o['score'])],[o['box'] for o in t['cards']]
+        ranked = sorted(res, key=lambda o: -o['score'])
+        pb,tb = [o['box'] for o in ranked],[o['box'] for o in t['cards']]
         d50,d75 = det_counts(pb, tb, [o['box'] for o in t['others']], .5),det_counts(pb, tb, iou=.75)
         for k,v in (('n_true', d50['n_true']), ('n_pred', d50['n_pred']), ('tp50', d50['tp']), ('tp75', d75['tp']),
                     ('lookalike', d50['lookalike'])): c[k] += v
         m = match_boxes(pb, tb, .5)
-        got = {j:sorted(res, key=lambda o: -o['score'])[i] for i,j in enumerate(m) if j >= 0}
+        got = {j:ranked[i] for i,j in enumerate(m) if j >= 0}
         ok = [j in got and got[j]['name']==o['name'] and got[j]['modifier']==o['modifier']
               for j,o in enumerate(t['cards'])]
         c['right'] += sum(ok)

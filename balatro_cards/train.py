@@ -19,8 +19,8 @@ from .learner import (PEAK_LR, FORMAT, CardLearner, EpochBudget, card_learner, s
                                    _commit_pair, _find_weights, _state_tensors, _check_state)
 
 # %% auto #0
-__all__ = ['write_history', 'CardCheckpoint', 'load_checkpoint', 'gloo_broadcast', 'save_split', 'plain_logger', 'train_dls',
-           'train_cards', 'balatro_train']
+__all__ = ['write_history', 'CardCheckpoint', 'load_checkpoint', 'gloo_broadcast', 'save_split', 'plain_logger', 'plain_progress',
+           'train_dls', 'train_cards', 'balatro_train']
 
 # %% ../nbs/06b_train.ipynb #b4114aab
 def _opt_state(opt):
@@ -145,6 +145,10 @@ def plain_logger(learn)->callable:
         print('  '.join(f'{n} {fmt(v)}' for n,v in zip(learn.recorder.metric_names, vals)), flush=True)
     return _log
 
+def plain_progress(learn, quiet:bool=False):
+    "Fit `learn` without progress bars: one plain line per epoch (`plain_logger`), or no output at all when `quiet`."
+    learn.remove_cb(ProgressCallback); learn.logger = noop if quiet else plain_logger(learn)
+
 # %% ../nbs/06b_train.ipynb #c0a1e014
 def _split_line(rep:dict, n_names:int)->str:
     "One line on the split in `rep` (`dls.split_report`): train/valid images, names, names trained only."
@@ -185,8 +189,7 @@ def _fit_cbs(learn, ckpt, run:dict, cbs, epoch_size:int|None, distributed:bool, 
     res = [ckpt] + L(cbs) + reg_cbs(**reg) + ([EpochBudget(epoch_size)] if epoch_size else [])
     if distributed and num_distrib() > 1:
         gloo_broadcast(); res.append(DistributedTrainer(sync_bn=False, cpu=not torch.cuda.is_available()))
-    if quiet or not sys.stdout.isatty():   # no bars in logs: plain epoch lines (or nothing when quiet)
-        learn.remove_cb(ProgressCallback); learn.logger = noop if quiet else plain_logger(learn)
+    if quiet or not sys.stdout.isatty(): plain_progress(learn, quiet)   # no bars in logs
     return res
 
 # %% ../nbs/06b_train.ipynb #c0a1e018
