@@ -18,7 +18,8 @@ from .core import MODIFIERS, norm_modifier, LabelError, load_labels, save_json, 
 
 # %% auto #0
 __all__ = ['toy_cards', 'card_frame', 'dhash', 'hash_dist', 'card_groups', 'group_split', 'split_report', 'sample_weights',
-           'card_size', 'card_tfms', 'card_img', 'CardImage', 'card_dblock', 'CardDataLoaders', 'card_dls']
+           'Overlap', 'card_size', 'card_tfms', 'card_img', 'CardImage', 'ImageCache', 'card_dblock', 'CardDataLoaders',
+           'card_dls']
 
 # %% ../nbs/04_data.ipynb #f94e7052
 _TOY_SHAPES = ['ellipse', 'rectangle', 'triangle', 'cross', 'diamond', 'ring']
@@ -308,6 +309,26 @@ def sample_weights(df,                # Training rows (`name`, `modifier`)
     w = w**power
     return w/w.sum()
 
+# %% ../nbs/04_data.ipynb #f1a0e0a2
+class Overlap(Transform):
+    "Cover the right part of a fraction `p` of training images with another image of the batch, as a fanned hand does."
+    split_idx,order = 0,20   # training batches only; after `IntToFloatTensor`, before the rotation (order 30)
+    def __init__(self, p:float=0.3, cover=(0.2, 0.45), dy:float=0.1): store_attr()
+    def encodes(self, x:TensorImage):
+        bs,c,h,w = x.shape
+        on = torch.rand(bs, device=x.device) < self.p
+        if bs < 2 or not on.any(): return x
+        x0 = ((1 - torch.empty(bs, device=x.device).uniform_(*self.cover))*w).long()
+        y0 = (torch.empty(bs, device=x.device).uniform_(-self.dy, self.dy)*h).long()
+        cols,rows = torch.arange(w, device=x.device),torch.arange(h, device=x.device)
+        other = x.roll(1, 0)   # the neighbour: the previous image of the (shuffled) batch
+        src = (rows[None] - y0[:,None]).clamp(0, h-1)[:,None,:,None].expand(bs, c, h, w)
+        other = other.gather(2, src)
+        src = (cols[None] - x0[:,None]).clamp(0, w-1)[:,None,None,:].expand(bs, c, h, w)
+        other = other.gather(3, src)
+        keep = ~(on[:,None] & (cols[None] >= x0[:,None]))
+        return torch.where(keep[:,None,None,:], x, other)
+
 # %% ../nbs/04_data.ipynb #66bc5ab4
 def card_size(size)->tuple:
     "`size` as an `(h, w)` tuple of ints (an int means a square)."
@@ -328,10 +349,12 @@ def card_tfms(size=(64,48),        # Image size (h, w) or int
               max_zoom:float=1.,     # Random zoom in up to this factor at a random centre (1: off)
               stats=imagenet_stats,  # Normalisation (mean, std)
               pad_mode='border',     # How rotation fills corners
+              overlap:float=0.3,     # Probability that a neighbour covers an image's right part (`Overlap`; 0: off)
              )->tuple:
-    "`(item_tfms, batch_tfms)`: squish-resize to `size`; batch rotation, (zoom), colour jitter (no hue), normalisation."
+    "`(item_tfms, batch_tfms)`: squish-resize to `size`; batch overlap, rotation, (zoom), colour jitter, normalisation."
     item_tfms = [Resize(card_size(size), method=ResizeMethod.Squish)]
-    batch_tfms = [Rotate(max_deg=max_rotate, p=p_rotate, pad_mode=pad_mode)]
+    batch_tfms = [Overlap(overlap)] if overlap else []
+    batch_tfms += [Rotate(max_deg=max_rotate, p=p_rotate, pad_mode=pad_mode)]
     if max_zoom > 1: batch_tfms.append(Zoom(max_zoom=max_zoom, p=p_rotate, pad_mode=pad_mode))
     batch_tfms += [Brightness(brightness), Contrast(contrast), Saturation(saturation), Normalize.from_stats(*stats)]
     return item_tfms,batch_tfms
@@ -349,16 +372,31 @@ class CardImage(PILImage):
     @classmethod
     def create(cls, fn, **kwargs): return card_img(fn)
 
+# %% ../nbs/04_data.ipynb #c4c4e0a2
+class ImageCache:
+    "`card_img` for files, opened and squish-resized to `size` once, then kept (for `card_dblock(cache=True)`)."
+    def __init__(self, size):
+        self.size,self.imgs = card_size(size),{}
+        self.resize = Resize(self.size, method=ResizeMethod.Squish)
+    def __call__(self, o):
+        if not isinstance(o, (str, Path)): return card_img(o)
+        k = str(o)
+        if k not in self.imgs: self.imgs[k] = self.resize(card_img(o), split_idx=1)
+        return self.imgs[k]
+    def __len__(self): return len(self.imgs)
+
 # %% ../nbs/04_data.ipynb #688e8325
 def card_dblock(names,               # Card-name vocabulary (fixed order)
                 mods=MODIFIERS,      # Modifier vocabulary (fixed order)
                 size=(64,48),        # Image size (h, w) or int
                 splitter=None,       # fastai splitter (default: random 20%)
+                cache:bool=True,     # Decode and resize each file once (`ImageCache`)
                 **kwargs,            # Passed to `card_tfms`
                )->DataBlock:
     "A `DataBlock`: image → (name, modifier), both vocabularies fixed."
     item_tfms,batch_tfms = card_tfms(size, **kwargs)
-    blocks = (ImageBlock(CardImage), CategoryBlock(vocab=list(names), sort=False),
+    img = TransformBlock(type_tfms=ImageCache(size), batch_tfms=IntToFloatTensor) if cache else ImageBlock(CardImage)
+    blocks = (img, CategoryBlock(vocab=list(names), sort=False),
               CategoryBlock(vocab=list(mods), sort=False))
     return DataBlock(blocks=blocks, n_inp=1,
                      get_x=ColReader('path'), get_y=[ColReader('name'), ColReader('modifier')],
@@ -396,6 +434,7 @@ def card_dls(df,                     # Labels table (see text), a data folder or
              splits=None,            # Precomputed `(train_idx, valid_idx)`
              phash_thresh:int|None=3, # Near-duplicate threshold for grouping
              num_workers:int=0,      # DataLoader worker processes
+             cache:bool=True,        # Decode and resize each image file once (`ImageCache`)
              device=None,            # Device for batches (default: fastai's default device)
              **kwargs,               # Passed to `card_tfms` (rotation, jitter, stats, ...)
             )->DataLoaders:
@@ -408,7 +447,7 @@ def card_dls(df,                     # Labels table (see text), a data folder or
     groups = card_groups(df, phash_thresh=phash_thresh)
     trn,val = splits if splits is not None else group_split(df, valid_pct, seed, split_by, groups=groups)
     if sorted([*trn, *val]) != list(range(len(df))): raise ValueError('splits must put each row in train or valid once')
-    dblock = card_dblock(names, MODIFIERS, size, splitter=IndexSplitter(val), **kwargs)
+    dblock = card_dblock(names, MODIFIERS, size, splitter=IndexSplitter(val), cache=cache, **kwargs)
     kw = dict(bs=bs, num_workers=num_workers, device=device)
     if weighted:
         w = np.zeros(len(df)); w[np.asarray(trn, int)] = sample_weights(df.iloc[list(trn)], weights, power)

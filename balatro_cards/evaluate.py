@@ -697,7 +697,7 @@ def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_mod
                 if on_error == 'raise': raise
                 skipped.append((o, str(e)))
         if not imgs: continue
-        with hook_output(predictor.model.pool, cpu=True) as h: a,b = predictor.probs(imgs, bs=len(imgs))
+        with hook_output(predictor.model.feats, cpu=True) as h: a,b = predictor.probs(imgs, bs=len(imgs))
         pn.append(a); pm.append(b)
         if embed: em.append(h.stored.float().numpy())
     cat = lambda xs,k: np.concatenate(xs).astype(np.float32) if xs else np.zeros((0, k), np.float32)

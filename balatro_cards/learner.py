@@ -179,6 +179,7 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
                  ps:float=0.5,           # Head dropout
                  arch_kwargs:dict=None,  # Passed to the architecture constructor
                  parts:bool=True,        # Rank + suit logits for playing-card names (`model.card_parts`)
+                 corner:bool=False,      # Full-resolution corner view; the encoder sees half size (`model.CardModel`)
                  model=None,             # A ready `CardModel` instead of building one
                  cbs=None,               # Extra callbacks
                  **kwargs,               # Passed to `Learner`
@@ -188,7 +189,8 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
     if cfg is None: raise ValueError('dls has no `card_cfg`: build it with `card_dls`')
     names,mods = dls.vocab
     if model is None: model = create_card_model(arch, len(names), len(mods), pretrained=pretrained, lin_ftrs=lin_ftrs,
-                                                ps=ps, arch_kwargs=arch_kwargs, names=names, parts=parts)
+                                                ps=ps, arch_kwargs=arch_kwargs, names=names, parts=parts,
+                                                corner=corner)
     nw = mw = prior = None
     if class_weights:
         trn = dls.df.iloc[list(dls.splits[0])]
@@ -362,7 +364,7 @@ def _check_cfg(cfg, cf):
     if lf is not None and not (isinstance(lf, list) and all(is_int(o) and o > 0 for o in lf)):
         bad.append('lin_ftrs must be a list of positive integers')
     if not is_num(cfg.get('ps', 0.5)) or not 0 <= cfg.get('ps', 0.5) < 1: bad.append('ps must be a number in [0, 1)')
-    for k in ('concat_pool', 'parts'):
+    for k in ('concat_pool', 'parts', 'corner'):
         if not isinstance(cfg.get(k, False), bool): bad.append(f'{k} must be true or false')
     tp = cfg.get('temperature')
     pos = lambda o: is_num(o) and o > 0
@@ -390,7 +392,8 @@ def load_card_model(path,          # Folder written by `save_card_model`
     try: model = create_card_model(cfg['arch'], cfg['n_names'], cfg['n_mods'], pretrained=False,
                                    lin_ftrs=cfg.get('lin_ftrs'), ps=cfg.get('ps', 0.5),
                                    concat_pool=cfg.get('concat_pool', True), arch_kwargs=cfg.get('arch_kwargs'),
-                                   names=cfg['names'], parts=cfg.get('parts', False))
+                                   names=cfg['names'], parts=cfg.get('parts', False),
+                                   corner=cfg.get('corner', False))
     except Exception as e:
         raise ValueError(f"{cf}: cannot build the model it describes ({type(e).__name__}: {e})") from None
     _check_state(model, sd, cfg, wf)

@@ -11,8 +11,8 @@ from fastai.vision.models import xresnet
 from .core import MODIFIERS, RANKS, SUITS
 
 # %% auto #0
-__all__ = ['card_body', 'card_parts', 'CardModel', 'create_card_model', 'card_splitter', 'CardLoss', 'inv_freq_weights',
-           'name_top1', 'name_top3', 'mod_acc', 'ModBalancedAccuracy', 'card_metrics']
+__all__ = ['CORNER', 'card_body', 'card_parts', 'corner_net', 'CardModel', 'create_card_model', 'card_splitter', 'CardLoss',
+           'inv_freq_weights', 'name_top1', 'name_top3', 'mod_acc', 'ModBalancedAccuracy', 'card_metrics']
 
 # %% ../nbs/05_model.ipynb #5b6e56b7
 def _arch_fn(arch):
@@ -51,14 +51,24 @@ def card_parts(names)->torch.Tensor|None:
     return p if (p[:,0] >= 0).any() else None
 
 # %% ../nbs/05_model.ipynb #8ec818d5
+CORNER = (0.4, 0.4)   # the corner view: this fraction of the input's height and width, from the top left
+
+def corner_net(nf:int=128)->nn.Sequential:
+    "A small CNN (fastai `ConvLayer`s, three stride-2 steps, concat pooling) for the corner view: `2*nf` features."
+    return nn.Sequential(ConvLayer(3, 16), ConvLayer(16, 32, stride=2), ConvLayer(32, 32), ConvLayer(32, 64, stride=2),
+                         ConvLayer(64, 64), ConvLayer(64, nf, stride=2), AdaptiveConcatPool2d(), Flatten())
+
+# %% ../nbs/05_model.ipynb #a1c0e0d1
 class CardModel(Module):
     "Shared encoder `body` → pooled features → (`name_head` (+ `part_head`), `mod_head`) logits."
     def __init__(self, body, nf, n_names, n_mods=len(MODIFIERS), lin_ftrs=None, ps=0.5, concat_pool=True,
                  init=nn.init.kaiming_normal_,
-                 parts=None): # `card_parts(names)`: add rank and suit logits to the playing-card names' logits
-        self.body = body
+                 parts=None,   # `card_parts(names)`: add rank and suit logits to the playing-card names' logits
+                 corner=None): # `corner_net()`: the encoder sees the input at half size, this net its corner in full
+        self.body,self.corner = body,corner
         self.pool = nn.Sequential(AdaptiveConcatPool2d() if concat_pool else nn.AdaptiveAvgPool2d(1), Flatten())
-        self.nf = nf*2 if concat_pool else nf
+        self.feats = nn.Identity()   # the features every head reads (a place to hook them)
+        self.nf = (nf*2 if concat_pool else nf) + (0 if corner is None else num_features_model(corner))
         self.name_head = create_head(self.nf, n_names, lin_ftrs=lin_ftrs, ps=ps, pool=False)
         self.mod_head  = create_head(self.nf, n_mods,  lin_ftrs=lin_ftrs, ps=ps, pool=False)
         self.part_head = None if parts is None else create_head(self.nf, len(RANKS)+len(SUITS), lin_ftrs=lin_ftrs,
@@ -68,8 +78,11 @@ class CardModel(Module):
             for h in (self.name_head, self.mod_head, self.part_head): apply_init(h, init) if h is not None else None
 
     def encode(self, x):
-        "Pooled encoder features of image batch `x`, shape `(bs, nf)`."
-        return self.pool(self.body(x))
+        "Pooled features of image batch `x`, shape `(bs, nf)`: the encoder's, then the corner view's when there is one."
+        if self.corner is None: return self.feats(self.pool(self.body(x)))
+        h,w = [max(8, round(s*k)) for s,k in zip(x.shape[-2:], CORNER)]
+        f = self.pool(self.body(F.avg_pool2d(x, 2)))
+        return self.feats(torch.cat([f, self.corner(x[..., :h, :w])], 1))
 
     def name_logits(self, f):
         "Name logits from pooled features `f`: the name head's, and for playing cards their rank's + their suit's."
@@ -98,6 +111,7 @@ def create_card_model(arch='resnet18',      # Architecture name (see `card_body`
                       arch_kwargs:dict=None, # Passed to the architecture constructor
                       names=None,           # The name vocabulary (needed for `parts`)
                       parts:bool=True,      # Rank + suit logits for playing-card names (when `names` has any)
+                      corner:bool=False,    # A full-resolution corner view; the encoder sees the input at half size
                      )->CardModel:
     "A `CardModel` for `n_names` names and `n_mods` modifiers; `model.cfg` holds what rebuilds it."
     if not n_names or n_names < 1: raise ValueError(f"n_names must be a positive int, not {n_names!r}")
@@ -108,9 +122,11 @@ def create_card_model(arch='resnet18',      # Architecture name (see `card_body`
     body = card_body(arch, pretrained, **arch_kwargs)
     nf = num_features_model(body)
     pp = card_parts(names) if parts and names is not None else None
-    m = CardModel(body, nf, n_names, n_mods, lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, parts=pp)
+    m = CardModel(body, nf, n_names, n_mods, lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, parts=pp,
+                  corner=corner_net() if corner else None)
     m.cfg = dict(arch=_arch_fn(arch)[1], arch_kwargs=arch_kwargs, n_names=int(n_names), n_mods=int(n_mods),
-                 lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, nf=int(m.nf), parts=pp is not None)
+                 lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, nf=int(m.nf), parts=pp is not None,
+                 corner=bool(corner))
     return m
 
 # %% ../nbs/05_model.ipynb #973b595b
@@ -123,7 +139,7 @@ def card_splitter(m:CardModel)->L:
     "Three parameter groups of `m`: early encoder, late encoder, pooling+heads (for `freeze` and discriminative lrs)."
     st = _stages(m.body)
     k = max(1, round(len(st)*3/4))
-    heads = [o for o in (m.name_head, m.mod_head, m.part_head) if o is not None]
+    heads = [o for o in (m.corner, m.name_head, m.mod_head, m.part_head) if o is not None]
     return L(nn.Sequential(*st[:k]), nn.Sequential(*st[k:]), nn.Sequential(m.pool, *heads)).map(params)
 
 # %% ../nbs/05_model.ipynb #64e79da8

@@ -248,6 +248,7 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
                 pretrained:bool=False, # Pretrained encoder weights (may download)
                 mod_w:float=0.5,      # Modifier loss weight
                 arch_kwargs:dict=None, # Architecture constructor options
+                corner:bool=False,    # Full-resolution corner view (`model.CardModel`); the encoder sees half `size`
                 cbs=None,             # Extra callbacks for the fit
                 quiet:bool=False,     # No progress bars or tables
                 mixup:float=0.,       # Two-target MixUp alpha (0: off; see `regularise`)
@@ -267,9 +268,10 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
                               + (' ...' if len(skipped)>10 else ''))
     dls = train_dls(df, data, seed=seed, quiet=quiet, **kwargs)
     learn = card_learner(dls, arch, pretrained=pretrained, lr=lr, wd=wd, mod_w=mod_w, fp16=fp16,
-                         early_stop=early_stop or None, arch_kwargs=arch_kwargs)
+                         early_stop=early_stop or None, arch_kwargs=arch_kwargs,
+                         corner=corner)
     cfg,rep = dls.card_cfg,dls.split_report
-    run = dict(arch=learn.card_cfg['arch'], arch_kwargs=learn.card_cfg['arch_kwargs'], size=cfg['size'],
+    run = dict(arch=learn.card_cfg['arch'], arch_kwargs=learn.card_cfg['arch_kwargs'], corner=corner, size=cfg['size'],
                names=cfg['names'], epochs=epochs, sched=sched, lr=lr, bs=dls.bs, seed=seed, split_by=cfg['split_by'],
                n_train=rep['n_train'],
                mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier, curriculum=curriculum,
