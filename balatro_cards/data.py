@@ -375,9 +375,7 @@ class CardImage(PILImage):
 # %% ../nbs/04_data.ipynb #c4c4e0a2
 class ImageCache:
     "`card_img` for files, opened and squish-resized to `size` once, then kept (for `card_dblock(cache=True)`)."
-    def __init__(self, size):
-        self.size,self.imgs = card_size(size),{}
-        self.resize = Resize(self.size, method=ResizeMethod.Squish)
+    def __init__(self, size): self.resize,self.imgs = Resize(card_size(size), method=ResizeMethod.Squish),{}
     def __call__(self, o):
         if not isinstance(o, (str, Path)): return card_img(o)
         k = str(o)

@@ -8,11 +8,10 @@ import math, os, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from PIL import Image
-from fastai.vision.all import Learner, DataLoaders, ConvLayer, Module, Callback, noop
+from fastai.vision.all import Learner, DataLoaders, ConvLayer, Module
 from torchvision.ops import nms, box_iou
 from safetensors.torch import load_file
 from .train import plain_progress
-from .core import save_json, load_image
 from .learner import _commit_pair, _find_weights, _state_tensors, CONFIG_FILE
 from .screens import make_screen, jpeg
 

@@ -15,8 +15,8 @@ from safetensors.torch import save_file, load_file
 from torch.optim.swa_utils import update_bn
 import balatro_cards
 from . import core
-from .core import MODIFIERS, atomic_path, save_json, save_fig, file_hash, call_parse_hyphens
-from .data import card_dls, card_size, card_img
+from .core import atomic_path, save_json, save_fig, file_hash, call_parse_hyphens
+from .data import card_img
 from .model import CardLoss, create_card_model, card_splitter, card_metrics, inv_freq_weights
 
 # %% auto #0

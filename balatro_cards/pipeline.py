@@ -6,14 +6,13 @@
 from __future__ import annotations
 import json, sys, time
 from pathlib import Path
-import numpy as np, torch
+import torch
 from fastai.distributed import DistributedDL
 from fastcore.meta import delegates
-from fastcore.script import store_true, bool_arg
+from fastcore.script import store_true
 from .core import save_json, load_labels, call_parse_hyphens
 from .deck import make_deck, make_test_deck
 from .augment import augment, merge_aug
-from .data import card_size
 from .learner import CONFIG_FILE
 from .train import train_cards
 from .evaluate import evaluate_folder, calibrate, breakdown_text, fmt_metric

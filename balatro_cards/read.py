@@ -11,10 +11,8 @@ from PIL import Image
 from fastcore.script import Param, store_true
 from .core import (load_image, ImageError, LabelError, save_json, atomic_save_img, call_parse_hyphens,
                                  check_writable, IMAGE_EXTS)
-from .data import card_groups, card_img
-from fastai.vision.all import ProgressCallback, noop
+from .data import card_groups, card_img, card_dls
 from .augment import merge_aug
-from .data import card_dls
 from .learner import load_card_model, CardPredictor, card_learner, save_card_model, EpochBudget
 from .train import plain_progress
 from .evaluate import predict_arrays
