@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Run the project's checks: exported code in sync, notebooks clean, README current, then every notebook under
 `nbdev_test` (2 at a time); `06_learner` runs as in Jupyter instead: nbclient on the installed `python3` kernel."""
-import sys, os, subprocess, time, hashlib
+import sys, os, subprocess, time, hashlib, tempfile, shutil
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
@@ -24,7 +24,12 @@ def check_export(): return _unchanged(['nbdev_export'], 'balatro_cards', '*.py',
 def check_clean():  return _unchanged(['nbdev_clean'], 'nbs', '*.ipynb', 'notebooks clean', 'commit them')
 def check_readme(): return subprocess.run([sys.executable, 'tools/make_readme.py', '--check']).returncode == 0
 
-def _env(): return {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'), 'MPLBACKEND': 'Agg'}
+# Every notebook's temporary folders go under one folder made for this run and removed at its end, so repeated runs
+# (and notebooks stopped half way) never fill the disk.
+TMP = tempfile.mkdtemp(prefix='balatro_tests_')
+
+def _env(): return {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'), 'MPLBACKEND': 'Agg',
+                    'TMPDIR': TMP}
 
 def run_jupyter(nb):
     "Execute notebook `nb` top to bottom with nbclient on the `python3` kernel (the venv's ipykernel), as Jupyter does."
@@ -56,4 +61,7 @@ def main(args):
     print(f'{npass} passed, {nfail} failed')
     return 0 if nfail == 0 and all(checks) else 1
 
-if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
+if __name__ == '__main__':
+    try: rc = main(sys.argv[1:])
+    finally: shutil.rmtree(TMP, ignore_errors=True)
+    sys.exit(rc)
