@@ -14,12 +14,13 @@ from fastai.callback.data import WeightedDL
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from . import core
+from .editions import card_mask
 from .core import MODIFIERS, norm_modifier, LabelError, load_labels, save_json, atomic_save_img, save_fig
 
 # %% auto #0
 __all__ = ['toy_cards', 'card_frame', 'dhash', 'hash_dist', 'card_groups', 'group_split', 'split_report', 'sample_weights',
-           'Overlap', 'card_size', 'card_tfms', 'card_img', 'CardImage', 'ImageCache', 'card_dblock', 'CardDataLoaders',
-           'card_dls']
+           'Overlap', 'card_size', 'card_tfms', 'card_img', 'CardImage', 'card_crop', 'ImageCache', 'card_dblock',
+           'CardDataLoaders', 'card_dls']
 
 # %% ../nbs/04_data.ipynb #f94e7052
 _TOY_SHAPES = ['ellipse', 'rectangle', 'triangle', 'cross', 'diamond', 'ring']
@@ -372,14 +373,36 @@ class CardImage(PILImage):
     @classmethod
     def create(cls, fn, **kwargs): return card_img(fn)
 
+# %% ../nbs/04_data.ipynb #c7a90002
+def card_crop(img:Image.Image,     # A capture: a card with some background around it
+              margin:float=0.02,   # Kept around the card's box, as a fraction of its width and height
+              work:int=64,         # The card is found on a copy of at most this many pixels on its longer side
+             )->Image.Image:
+    "`img` cut to its card's box (`editions.card_mask`) grown by `margin`; `img` itself when no card box is found."
+    w,h = img.size
+    f = min(1., work/max(w, h))
+    small = img.resize((max(1, round(w*f)), max(1, round(h*f))), Image.Resampling.BILINEAR) if f < 1 else img
+    m = card_mask(small)
+    if m.all() or not m.any(): return img
+    ys,xs = np.where(m)
+    x0,x1,y0,y1 = xs.min()/f, (xs.max()+1)/f, ys.min()/f, (ys.max()+1)/f
+    mx,my = margin*(x1-x0), margin*(y1-y0)
+    box = (max(0, round(x0-mx)), max(0, round(y0-my)), min(w, round(x1+mx)), min(h, round(y1+my)))
+    return card_img(img.crop(box))
+
 # %% ../nbs/04_data.ipynb #c4c4e0a2
 class ImageCache:
-    "`card_img` for files, opened and squish-resized to `size` once, then kept (for `card_dblock(cache=True)`)."
-    def __init__(self, size): self.resize,self.imgs = Resize(card_size(size), method=ResizeMethod.Squish),{}
+    "`card_img` for files: opened (and cut to the card with `crop`), squish-resized to `size` once, then kept."
+    def __init__(self, size, crop:float|None=None): # `crop`: `card_crop`'s margin (None: no crop)
+        self.resize,self.crop,self.imgs = Resize(card_size(size), method=ResizeMethod.Squish),crop,{}
+    def open(self, o)->PILImage:
+        "`card_img(o)`, cut to its card when `crop` is set."
+        img = card_img(o)
+        return img if self.crop is None else card_crop(img, self.crop)
     def __call__(self, o):
-        if not isinstance(o, (str, Path)): return card_img(o)
+        if not isinstance(o, (str, Path)): return self.open(o)
         k = str(o)
-        if k not in self.imgs: self.imgs[k] = self.resize(card_img(o), split_idx=1)
+        if k not in self.imgs: self.imgs[k] = self.resize(self.open(o), split_idx=1)
         return self.imgs[k]
     def __len__(self): return len(self.imgs)
 
@@ -389,11 +412,13 @@ def card_dblock(names,               # Card-name vocabulary (fixed order)
                 size=(64,48),        # Image size (h, w) or int
                 splitter=None,       # fastai splitter (default: random 20%)
                 cache:bool=True,     # Decode and resize each file once (`ImageCache`)
+                crop:float|None=None, # Cut each image to its card first, keeping this margin (`card_crop`)
                 **kwargs,            # Passed to `card_tfms`
                )->DataBlock:
     "A `DataBlock`: image → (name, modifier), both vocabularies fixed."
     item_tfms,batch_tfms = card_tfms(size, **kwargs)
-    img = TransformBlock(type_tfms=ImageCache(size), batch_tfms=IntToFloatTensor) if cache else ImageBlock(CardImage)
+    ic = ImageCache(size, crop)
+    img = TransformBlock(type_tfms=ic if cache else ic.open, batch_tfms=IntToFloatTensor)
     blocks = (img, CategoryBlock(vocab=list(names), sort=False),
               CategoryBlock(vocab=list(mods), sort=False))
     return DataBlock(blocks=blocks, n_inp=1,
@@ -433,6 +458,7 @@ def card_dls(df,                     # Labels table (see text), a data folder or
              phash_thresh:int|None=3, # Near-duplicate threshold for grouping
              num_workers:int=0,      # DataLoader worker processes
              cache:bool=True,        # Decode and resize each image file once (`ImageCache`)
+             crop:float|None=0.02,   # Cut each image to its card, keeping this margin (`card_crop`; None: off)
              device=None,            # Device for batches (default: fastai's default device)
              **kwargs,               # Passed to `card_tfms` (rotation, jitter, stats, ...)
             )->DataLoaders:
@@ -445,7 +471,8 @@ def card_dls(df,                     # Labels table (see text), a data folder or
     groups = card_groups(df, phash_thresh=phash_thresh)
     trn,val = splits if splits is not None else group_split(df, valid_pct, seed, split_by, groups=groups)
     if sorted([*trn, *val]) != list(range(len(df))): raise ValueError('splits must put each row in train or valid once')
-    dblock = card_dblock(names, MODIFIERS, size, splitter=IndexSplitter(val), cache=cache, **kwargs)
+    dblock = card_dblock(names, MODIFIERS, size, splitter=IndexSplitter(val), cache=cache, crop=crop,
+                         **kwargs)
     kw = dict(bs=bs, num_workers=num_workers, device=device)
     if weighted:
         w = np.zeros(len(df)); w[np.asarray(trn, int)] = sample_weights(df.iloc[list(trn)], weights, power)
@@ -455,7 +482,8 @@ def card_dls(df,                     # Labels table (see text), a data folder or
     stats = kwargs.get('stats', imagenet_stats)
     dls.card_cfg = dict(size=list(size), resize='squish', resample='bilinear', mean=list(map(float, stats[0])),
                         std=list(map(float, stats[1])), names=list(names), mods=list(MODIFIERS), split_by=split_by,
-                        valid_pct=valid_pct, seed=seed, weighted=weighted, weights=weights if weighted else 'none')
+                        valid_pct=valid_pct, seed=seed, weighted=weighted, weights=weights if weighted else 'none',
+                        crop=crop)
     dls.df,dls.splits,dls.groups = df,(np.asarray(trn),np.asarray(val)),groups
     dls.split_report = split_report(df, trn, val, groups)
     return dls

@@ -13,7 +13,6 @@ from fastai.callback.hook import hook_output
 from fastcore.basics import patch, ifnone
 from sklearn.metrics import roc_auc_score
 from .core import MODIFIERS, save_json, atomic_path
-from .data import card_img
 from .evaluate import predict_arrays, balanced_accuracy, topk_accuracy, plot_embeddings
 
 # %% auto #0
@@ -416,7 +415,7 @@ def plot_gradcam(predictor,        # A `CardPredictor`
                 ):
     "Grid: image, Grad-CAM of the predicted name, Grad-CAM of the predicted modifier, one row per item."
     items = [items] if isinstance(items, (str, Path, Image.Image)) else list(items)
-    imgs = [card_img(o) for o in items]
+    imgs = [predictor._img(o) for o in items]   # what the model sees (cut to the card when it was trained so)
     x = predictor.preprocess(imgs).to(predictor.device)
     cn,(nl,ml) = gradcam(predictor.model, x, 'name', layer=layer)
     cm,_ = gradcam(predictor.model, x, 'modifier', layer=layer)

@@ -5,6 +5,7 @@
 # %% ../nbs/06_learner.ipynb #19c38072
 from __future__ import annotations
 import json, math, os, sys, time, warnings
+from contextlib import contextmanager
 from pathlib import Path
 from itertools import islice
 import numpy as np, pandas as pd, torch
@@ -16,7 +17,7 @@ from torch.optim.swa_utils import update_bn
 import balatro_cards
 from . import core
 from .core import atomic_path, save_json, save_fig, file_hash, call_parse_hyphens
-from .data import card_img
+from .data import card_img, card_crop
 from .model import CardLoss, create_card_model, card_splitter, card_metrics, inv_freq_weights
 
 # %% auto #0
@@ -293,7 +294,19 @@ class CardPredictor:
         return (f"CardPredictor({self.cfg['arch']}, {len(self.names)} names, {len(self.mods)} modifiers, "
                 f"size={self.size})")
 
-    _img = staticmethod(card_img)   # the project's one image opener (`data.card_img`)
+    cut = True   # cut images to their card as in training (the model's `crop`); off inside `precut`
+
+    def _img(self, o)->Image.Image:
+        "`o` opened by the project's one image opener (`data.card_img`), cut to its card as in training (`crop`)."
+        img,c = card_img(o),self.cfg.get('crop')
+        return img if c is None or not self.cut else card_crop(img, c)
+
+    @contextmanager
+    def precut(self):
+        "Within this block, images are taken as already cut to their card (a detector's crops): no `card_crop`."
+        old,self.cut = self.cut,False
+        try: yield self
+        finally: self.cut = old
 
     def preprocess(self, imgs)->torch.Tensor:
         "Normalised batch tensor `(n, 3, h, w)` for `imgs` (paths, PIL images or HWC uint8 arrays)."
@@ -366,6 +379,8 @@ def _check_cfg(cfg, cf):
     if not is_num(cfg.get('ps', 0.5)) or not 0 <= cfg.get('ps', 0.5) < 1: bad.append('ps must be a number in [0, 1)')
     for k in ('concat_pool', 'parts', 'corner'):
         if not isinstance(cfg.get(k, False), bool): bad.append(f'{k} must be true or false')
+    c = cfg.get('crop')
+    if c is not None and not (is_num(c) and 0 <= c < 0.5): bad.append('crop must be null or a margin in [0, 0.5)')
     tp = cfg.get('temperature')
     pos = lambda o: is_num(o) and o > 0
     if tp is not None and not (isinstance(tp, dict) and all(pos(tp.get(k, 1.)) for k in ('name','modifier'))):

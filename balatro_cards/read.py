@@ -22,8 +22,8 @@ from .deck import CELL
 from .detect import load_detector, CardDetector, match_boxes, det_counts
 
 # %% auto #0
-__all__ = ['ASPECT', 'card_wh', 'crop_card', 'reading_order', 'read_crops', 'read_screen', 'image_files', 'read_file',
-           'watch_folder', 'balatro_read', 'dedup_crops', 'harvest', 'balatro_harvest', 'screen_crops',
+__all__ = ['ASPECT', 'card_wh', 'crop_card', 'reading_order', 'crop_margin', 'read_crops', 'read_screen', 'image_files',
+           'read_file', 'watch_folder', 'balatro_read', 'dedup_crops', 'harvest', 'balatro_harvest', 'screen_crops',
            'tune_on_screens', 'score_screens']
 
 # %% ../nbs/15_read.ipynb #93016921
@@ -66,15 +66,20 @@ def reading_order(boxes)->list:
     return [int(i) for r in rows for i in sorted(r, key=lambda i: b[i,0])]
 
 # %% ../nbs/15_read.ipynb #4a48bb0c
+def crop_margin(predictor:CardPredictor=None, margin:float=None)->float:
+    "`margin` if given, else the card model's own crop margin (`data.card_crop`), else 0.08 of a card width."
+    c = None if predictor is None else predictor.cfg.get('crop')
+    return margin if margin is not None else 0.08 if c is None else c
+
 def read_crops(predictor:CardPredictor, # Card model
                crops,                   # Card crops (PIL), read in one batch
                index:CardIndex=None,    # Optional open-set index for names the head lacks
                known=None,              # Names the head was trained on (default: its vocabulary)
                min_prob:float=0.5,      # Below this head probability the index may answer
               )->list:
-    "Read card `crops` (PIL) with `predictor` (and `index` for names the head lacks): one answer dict per crop."
+    "Read card `crops` (PIL, cut to their card) with `predictor` (and `index` for names it lacks): one dict per crop."
     if not crops: return []
-    r = predict_arrays(predictor, crops, embed=index is not None and len(index) > 0)
+    with predictor.precut(): r = predict_arrays(predictor, crops, embed=index is not None and len(index) > 0)
     pn,pm = r['name_probs'],r['mod_probs']
     dec = None if r['emb'] is None else index.decide(pn, pm, r['emb'], 'combine', min_prob=min_prob,
                                                      head_names=predictor.names, mods=predictor.mods, known=known)
@@ -100,14 +105,15 @@ def read_screen(img,                     # Screenshot: path or PIL image
                 known=None,               # Names the head was trained on (default: its whole vocabulary)
                 thresh:float=None,        # Detection threshold (default: the detector's own)
                 straighten:bool=True,     # Rotate tilted cards upright before reading
-                margin:float=0.08,        # Margin around each crop, fraction of the card width
+                margin:float=None,        # Margin around each crop, fraction of the card width (`crop_margin`)
                )->list:
     "Every card on `img`, in rows: `box`, `name`, `name_prob`, `top3`, `modifier`, `modifier_prob`, `score`."
     img = card_img(img)
     d = detector.detect(img, thresh=thresh)[0]
     order = reading_order(d['boxes'])
     boxes,scores,angles = d['boxes'][order],d['scores'][order],d['angles'][order]
-    crops = [crop_card(img, b, a if straighten else 0., margin) for b,a in zip(boxes, angles)]
+    m = crop_margin(predictor, margin)
+    crops = [crop_card(img, b, a if straighten else 0., m) for b,a in zip(boxes, angles)]
     res = read_crops(predictor, crops, index, known)
     for o,b,s in zip(res, boxes, scores): o.update(box=[int(round(v)) for v in b], score=round(float(s), 4))
     return [{k:o[k] for k in _KEYS if k in o} for o in res]
@@ -221,11 +227,11 @@ def harvest(screens,          # Folder (or list) of screenshots
             detector:CardDetector, # Card detector
             predictor:CardPredictor=None, # Card model for proposals (optional)
             max_dist:int=4,   # Near-duplicate threshold, phash bits
-            margin:float=0.08, # Margin around each crop
+            margin:float=None, # Margin around each crop (`crop_margin`: the card model's, else 0.08)
            )->pd.DataFrame:
     "Cut every detected card out of `screens`, drop duplicates, propose labels: `out/crops/*.png`, `out/labels.json`."
     out = check_writable(out, 'dataset folder')
-    crops,meta,skipped = [],[],[]
+    crops,meta,skipped,margin = [],[],[],crop_margin(predictor, margin)
     for f in image_files([screens] if isinstance(screens, (str, Path)) else screens):
         try: img = load_image(f)
         except ImageError as e: skipped.append(str(e)); continue

@@ -1,0 +1,138 @@
+"""Levers tried as patches of the library (bench only, never imported by the package): `levers.py --patch NAME[=ARG]`.
+
+Each function changes `balatro_cards` in this process only, so a lever can be measured before it earns a place in a
+notebook. Those that did not help stay here, so their rows in `levers.json` can be rerun.
+"""
+import random
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+from PIL import Image, ImageFilter
+from fastai.vision.all import (Callback, Transform, PILImage, AdaptiveConcatPool2d, Flatten, create_head, apply_init,
+                               num_features_model, ifnone)
+import balatro_cards.data as D, balatro_cards.model as M
+from balatro_cards.core import RANKS, SUITS
+from balatro_cards.editions import card_mask
+from balatro_cards.augment import _bg_plate
+
+def _rebuild_heads(m, lin_ftrs, ps, parts, part_ftrs=None):
+    "New name/modifier (and rank+suit) heads for `m.nf` features, initialised as `CardModel` does."
+    m.name_head = create_head(m.nf, m.name_head[-1].out_features, lin_ftrs=lin_ftrs, ps=ps, pool=False)
+    m.mod_head = create_head(m.nf, m.mod_head[-1].out_features, lin_ftrs=lin_ftrs, ps=ps, pool=False)
+    if parts is not None:
+        m.part_head = create_head(m.nf, len(RANKS)+len(SUITS), lin_ftrs=ifnone(part_ftrs, lin_ftrs), ps=ps, pool=False)
+    for h in (m.name_head, m.mod_head, m.part_head):
+        if h is not None: apply_init(h, nn.init.kaiming_normal_)
+
+def _patch_init(after):
+    "Wrap `CardModel.__init__` so `after(model, lin_ftrs, ps, parts)` runs once it is built."
+    orig = M.CardModel.__init__
+    def init(self, body, nf, n_names, n_mods=5, lin_ftrs=None, ps=0.5, concat_pool=True, init=nn.init.kaiming_normal_,
+             parts=None, corner=None):
+        orig(self, body, nf, n_names, n_mods, lin_ftrs, ps, concat_pool, init, parts, corner)
+        after(self, lin_ftrs, ps, parts)
+    M.CardModel.__init__ = init
+
+def local(stage='5'):
+    "Concat-pooled features of body stage `stage` (5: layer2, 6: layer3 of a resnet) join the final pooled features."
+    k = int(stage)
+    def after(m, lin_ftrs, ps, parts):
+        m.local_pool = nn.Sequential(AdaptiveConcatPool2d(), Flatten())
+        m.nf += 2*num_features_model(m.body[:k+1])
+        _rebuild_heads(m, lin_ftrs, ps, parts)
+    def encode(self, x):
+        h = self.body[:k+1](x)
+        return self.feats(torch.cat([self.pool(self.body[k+1:](h)), self.local_pool(h)], 1))
+    _patch_init(after); M.CardModel.encode = encode
+
+def partlin(_=None):
+    "The rank+suit head is linear (no hidden layer)."
+    _patch_init(lambda m, lin_ftrs, ps, parts: _rebuild_heads(m, lin_ftrs, ps, parts, part_ftrs=[]))
+
+class BgSwap(Transform):
+    "Paste the card of a fraction `p` of training images onto the background of another training image (cached)."
+    split_idx,order = 0,0
+    def __init__(self, cache, p=0.5): self.cache,self.p,self.alphas,self.plates,self.seen = cache,p,{},{},[]
+    def alpha(self, k):
+        if k not in self.alphas:
+            m = card_mask(self.cache.imgs[k])
+            a = np.asarray(Image.fromarray(m.astype(np.uint8)*255).filter(ImageFilter.BoxBlur(0.5)), np.float32)
+            self.alphas[k] = a[...,None]/255 if m.any() and not m.all() else None
+            self.seen.append(k)
+        return self.alphas[k]
+    def plate(self, k):
+        if k not in self.plates:
+            a = self.alpha(k)
+            self.plates[k] = None if a is None else _bg_plate(np.asarray(self.cache.imgs[k]), a[...,0] > .5)
+        return self.plates[k]
+    def encodes(self, img:PILImage):
+        k = getattr(img, 'cache_key', None)
+        if k is None or random.random() >= self.p or (a := self.alpha(k)) is None: return img
+        d = random.choice(self.seen)
+        bg = self.plate(d) if d != k else None
+        if bg is None or bg.shape[:2] != a.shape[:2]: return img
+        return D.card_img(np.clip(np.asarray(img, np.float32)*a + bg*(1-a) + .5, 0, 255).astype(np.uint8))
+
+def bgswap(p='0.5'):
+    "`BgSwap(p)` on every training image of `ImageCache` (the card on another training image's background)."
+    orig_call,orig_tfms,orig_dblock = D.ImageCache.__call__,D.card_tfms,D.card_dblock
+    def call(self, o):
+        img = orig_call(self, o)
+        if isinstance(o, (str, D.Path)): img.cache_key = str(o)
+        return img
+    def dblock(*a, **kw):
+        db = orig_dblock(*a, **kw)
+        cache = db.type_tfms[0][0] if isinstance(db.type_tfms[0][0], D.ImageCache) else None
+        if cache is not None: db.item_tfms = [BgSwap(cache, float(p))] + list(db.item_tfms)
+        return db
+    D.ImageCache.__call__,D.card_dblock = call,dblock
+
+PATCHES = dict(local=local, partlin=partlin, bgswap=bgswap)
+
+def apply(spec:str):
+    "Apply patch `spec` ('name' or 'name=arg')."
+    name,_,arg = spec.partition('=')
+    if name not in PATCHES: raise SystemExit(f"unknown patch {name!r}: one of {', '.join(PATCHES)}")
+    PATCHES[name](*([arg] if arg else []))
+
+class SuitCrops(Callback):
+    "Auxiliary suit loss: zoomed random crops of the batch's playing cards, read by the suit logits alone."
+    order = 60
+    def __init__(self, w:float=0.5, frac=(0.45, 0.8)): self.w,self.frac = w,frac
+    def after_loss(self):
+        m = self.learn.model
+        if not self.training or getattr(m, 'part_head', None) is None: return
+        x,yn = self.learn.xb[0],self.learn.yb[0]
+        suit = m.parts[yn, 1]
+        keep = suit >= 0
+        if keep.sum() < 2: return
+        x,suit = x[keep],suit[keep]
+        n,_,h,w = x.shape
+        fh,fw = [torch.empty(n, device=x.device).uniform_(*self.frac) for _ in range(2)]
+        cy,cx = [(torch.rand(n, device=x.device)*2-1)*(1-f) for f in (fh,fw)]
+        theta = torch.zeros(n, 2, 3, device=x.device)
+        theta[:,0,0],theta[:,0,2],theta[:,1,1],theta[:,1,2] = fw,cx,fh,cy
+        crops = F.grid_sample(x, F.affine_grid(theta, (n, 3, h, w), align_corners=False), align_corners=False)
+        logits = m.part_head(m.encode(crops))[:, len(RANKS):]
+        self.learn.loss_grad = self.learn.loss_grad + self.w*F.cross_entropy(logits.float(), suit)
+
+def suitcrops(w='0.5'):
+    "`SuitCrops(w)` added to every training run (a callback of `train_cards`)."
+    import balatro_cards.pipeline as Pl
+    orig = Pl.train_cards
+    def train_cards(*a, cbs=None, **kw): return orig(*a, cbs=list(cbs or []) + [SuitCrops(float(w))], **kw)
+    Pl.train_cards = train_cards
+
+PATCHES['suitcrops'] = suitcrops
+
+def colour(nf='32'):
+    "A colour branch: 1x1 convolutions on the input (no spatial context), concat-pooled, join the pooled features."
+    k = int(nf)
+    def after(m, lin_ftrs, ps, parts):
+        m.colour = nn.Sequential(nn.Conv2d(3, 16, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                                 nn.Conv2d(16, k, 1, bias=False), nn.BatchNorm2d(k), nn.ReLU(),
+                                 AdaptiveConcatPool2d(), Flatten())
+        m.nf += 2*k
+        _rebuild_heads(m, lin_ftrs, ps, parts)
+    def encode(self, x): return self.feats(torch.cat([self.pool(self.body(x)), self.colour(x)], 1))
+    _patch_init(after); M.CardModel.encode = encode
+
+PATCHES['colour'] = colour
