@@ -463,6 +463,8 @@ def card_dls(df,                     # Labels table (see text), a data folder or
              **kwargs,               # Passed to `card_tfms` (rotation, jitter, stats, ...)
             )->DataLoaders:
     "`CardDataLoaders` of (image, name, modifier) from labels table `df`, split without leaks, training rows weighted."
+    if crop is not None and (isinstance(crop, bool) or not isinstance(crop, (int, float)) or not 0 <= crop < 0.5):
+        raise ValueError(f"crop must be None or a margin in [0, 0.5), not {crop!r}")
     df = card_frame(_labels(df, data_dir), data_dir)
     names = sorted(df.name.unique()) if names is None else list(names)
     if unk := sorted(set(df.name) - set(names)):
