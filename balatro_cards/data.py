@@ -15,6 +15,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from . import core
 from .editions import card_mask
+from .augment import _card_box
 from .core import MODIFIERS, norm_modifier, LabelError, load_labels, save_json, atomic_save_img, save_fig
 
 # %% auto #0
@@ -384,8 +385,7 @@ def card_crop(img:Image.Image,     # A capture: a card with some background arou
     small = img.resize((max(1, round(w*f)), max(1, round(h*f))), Image.Resampling.BILINEAR) if f < 1 else img
     m = card_mask(small)
     if m.all() or not m.any(): return img
-    ys,xs = np.where(m)
-    x0,x1,y0,y1 = xs.min()/f, (xs.max()+1)/f, ys.min()/f, (ys.max()+1)/f
+    x0,y0,x1,y1 = [o/f for o in _card_box(m, small.size)]   # the box on the copy, in `img`'s pixels
     mx,my = margin*(x1-x0), margin*(y1-y0)
     box = (max(0, round(x0-mx)), max(0, round(y0-my)), min(w, round(x1+mx)), min(h, round(y1+my)))
     return card_img(img.crop(box))

@@ -231,7 +231,8 @@ def harvest(screens,          # Folder (or list) of screenshots
            )->pd.DataFrame:
     "Cut every detected card out of `screens`, drop duplicates, propose labels: `out/crops/*.png`, `out/labels.json`."
     out = check_writable(out, 'dataset folder')
-    crops,meta,skipped,margin = [],[],[],crop_margin(predictor, margin)
+    crops,meta,skipped = [],[],[]
+    margin = crop_margin(predictor, margin)
     for f in image_files([screens] if isinstance(screens, (str, Path)) else screens):
         try: img = load_image(f)
         except ImageError as e: skipped.append(str(e)); continue

@@ -14,20 +14,16 @@ from PIL import Image
 from balatro_cards.core import save_json
 from balatro_cards.learner import load_card_model
 from balatro_cards.editions import card_mask
-from balatro_cards.augment import _bg_plate
+from balatro_cards.augment import _bg_plate, _card_box
 from balatro_cards.evaluate import _labels_frame
 
 OUT = Path(__file__).parent/'bg_probe.json'
 VIEWS = ('as_is', 'train_frame_train_bg', 'train_frame_own_bg', 'own_frame_train_bg')
 
-def _box(m):
-    ys,xs = np.where(m)
-    return xs.min(), ys.min(), xs.max()+1, ys.max()+1
-
 def paste(src, bg, frame):
     "The card of `src` squished into `frame`'s card box, on `bg`'s background (its card filled in), at `frame`'s size."
     ms,mf = card_mask(src),card_mask(frame)
-    bs,bf = _box(ms),_box(mf)
+    bs,bf = _card_box(ms, src.size),_card_box(mf, frame.size)
     out = Image.fromarray(_bg_plate(np.asarray(bg), card_mask(bg))).resize(frame.size)
     size = (bf[2]-bf[0], bf[3]-bf[1])
     alpha = Image.fromarray((ms[bs[1]:bs[3], bs[0]:bs[2]]*255).astype(np.uint8)).resize(size)
