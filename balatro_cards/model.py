@@ -64,32 +64,37 @@ class CardModel(Module):
     def __init__(self, body, nf, n_names, n_mods=len(MODIFIERS), lin_ftrs=None, ps=0.5, concat_pool=True,
                  init=nn.init.kaiming_normal_,
                  parts=None,   # `card_parts(names)`: add rank and suit logits to the playing-card names' logits
-                 corner=None): # `corner_net()`: the encoder sees the input at half size, this net its corner in full
-        self.body,self.corner = body,corner
+                 corner=None,  # `corner_net()`: the encoder sees the input scaled by `body_scale`, this net its corner
+                 body_scale:float=0.5): # With a corner view: the encoder's input size as a fraction of the input's
+        self.body,self.corner,self.body_scale = body,corner,body_scale
         self.pool = nn.Sequential(AdaptiveConcatPool2d() if concat_pool else nn.AdaptiveAvgPool2d(1), Flatten())
         self.feats = nn.Identity()   # the features every head reads (a place to hook them)
         self.nf = (nf*2 if concat_pool else nf) + (0 if corner is None else num_features_model(corner))
         self.name_head = create_head(self.nf, n_names, lin_ftrs=lin_ftrs, ps=ps, pool=False)
         self.mod_head  = create_head(self.nf, n_mods,  lin_ftrs=lin_ftrs, ps=ps, pool=False)
-        self.part_head = None if parts is None else create_head(self.nf, len(RANKS)+len(SUITS), lin_ftrs=lin_ftrs,
-                                                                ps=ps, pool=False)
+        # with a corner view, the suit logits read the corner's features alone (see the text)
+        self.nc = 0 if corner is None else num_features_model(corner)
+        head = lambda n_in, n_out: None if parts is None else create_head(n_in, n_out, lin_ftrs=lin_ftrs, ps=ps, pool=False)
+        self.part_head = head(self.nf, len(RANKS) + (0 if self.nc else len(SUITS)))
+        self.suit_head = head(self.nc, len(SUITS)) if self.nc else None
         if parts is not None: self.register_buffer('parts', torch.as_tensor(parts).long(), persistent=False)
         if init is not None:
-            for h in (self.name_head, self.mod_head, self.part_head): apply_init(h, init) if h is not None else None
+            for h in (self.name_head, self.mod_head, self.part_head, self.suit_head): h is None or apply_init(h, init)
 
     def encode(self, x):
         "Pooled features of image batch `x`, shape `(bs, nf)`: the encoder's, then the corner view's when there is one."
         if self.corner is None: return self.feats(self.pool(self.body(x)))
         h,w = [max(8, round(s*k)) for s,k in zip(x.shape[-2:], CORNER)]
-        f = self.pool(self.body(F.avg_pool2d(x, 2)))
+        f = self.pool(self.body(F.adaptive_avg_pool2d(x, [max(8, round(s*self.body_scale)) for s in x.shape[-2:]])))
         return self.feats(torch.cat([f, self.corner(x[..., :h, :w])], 1))
 
     def name_logits(self, f):
-        "Name logits from pooled features `f`: the name head's, and for playing cards their rank's + their suit's."
+        "Name logits from pooled features `f`: the name head's; for playing cards their rank's + their suit's."
         out = self.name_head(f)
         if self.part_head is None: return out
         out = out.masked_fill(self.parts[:,0] >= 0, 0.)
         p = self.part_head(f)
+        if self.suit_head is not None: p = torch.cat([p, self.suit_head(f[:, -self.nc:])], 1)
         # a last column of zeros: the rank and suit of a card that is not a playing card
         rank,suit = F.pad(p[:, :len(RANKS)], (0,1)),F.pad(p[:, len(RANKS):], (0,1))
         return out + rank[:, self.parts[:,0]] + suit[:, self.parts[:,1]]
@@ -111,7 +116,8 @@ def create_card_model(arch='resnet18',      # Architecture name (see `card_body`
                       arch_kwargs:dict=None, # Passed to the architecture constructor
                       names=None,           # The name vocabulary (needed for `parts`)
                       parts:bool=True,      # Rank + suit logits for playing-card names (when `names` has any)
-                      corner:bool=False,    # A full-resolution corner view; the encoder sees the input at half size
+                      corner:bool=False,    # A full-resolution corner view (suit logits read it alone)
+                      body_scale:float=0.5, # With a corner view: the encoder's input size as a fraction of the input's
                      )->CardModel:
     "A `CardModel` for `n_names` names and `n_mods` modifiers; `model.cfg` holds what rebuilds it."
     if not n_names or n_names < 1: raise ValueError(f"n_names must be a positive int, not {n_names!r}")
@@ -122,11 +128,13 @@ def create_card_model(arch='resnet18',      # Architecture name (see `card_body`
     body = card_body(arch, pretrained, **arch_kwargs)
     nf = num_features_model(body)
     pp = card_parts(names) if parts and names is not None else None
+    if corner and not 0 < body_scale <= 1: raise ValueError(f"body_scale must be in (0, 1], not {body_scale!r}")
+    body_scale = float(body_scale) if corner else None
     m = CardModel(body, nf, n_names, n_mods, lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, parts=pp,
-                  corner=corner_net() if corner else None)
+                  corner=corner_net() if corner else None, body_scale=body_scale)
     m.cfg = dict(arch=_arch_fn(arch)[1], arch_kwargs=arch_kwargs, n_names=int(n_names), n_mods=int(n_mods),
                  lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, nf=int(m.nf), parts=pp is not None,
-                 corner=bool(corner))
+                 corner=bool(corner), body_scale=body_scale)
     return m
 
 # %% ../nbs/05_model.ipynb #973b595b
@@ -139,7 +147,7 @@ def card_splitter(m:CardModel)->L:
     "Three parameter groups of `m`: early encoder, late encoder, pooling+heads (for `freeze` and discriminative lrs)."
     st = _stages(m.body)
     k = max(1, round(len(st)*3/4))
-    heads = [o for o in (m.corner, m.name_head, m.mod_head, m.part_head) if o is not None]
+    heads = [o for o in (m.corner, m.name_head, m.mod_head, m.part_head, m.suit_head) if o is not None]
     return L(nn.Sequential(*st[:k]), nn.Sequential(*st[k:]), nn.Sequential(m.pool, *heads)).map(params)
 
 # %% ../nbs/05_model.ipynb #64e79da8

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from fastai.distributed import DistributedDL
 from fastcore.meta import delegates
-from fastcore.script import store_true
+from fastcore.script import store_true, bool_arg
 from .core import save_json, load_labels, call_parse_hyphens
 from .deck import make_deck, make_test_deck
 from .augment import augment, merge_aug
@@ -21,7 +21,8 @@ from .evaluate import evaluate_folder, calibrate, breakdown_text, fmt_metric
 __all__ = ['DEMO', 'SYNTH_NOTE', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream']
 
 # %% ../nbs/10_pipeline.ipynb #6ecc8653
-DEMO = dict(n_cards=254, img_size=128, epochs=12, synth_editions=True, epoch_size=3500, bs=64)  # rest: train_cards's
+DEMO = dict(n_cards=254, img_size=128, epochs=12, synth_editions=True, epoch_size=3000, bs=64,   # rest: train_cards's
+            size='96,72', corner=True, body_scale=2/3)
 
 # %% ../nbs/10_pipeline.ipynb #fde56637
 def _log(msg, quiet=False):
@@ -78,7 +79,8 @@ def _augment(df, aug_json:Path, img_size:int, seed:int, synth_editions:bool, qui
     return merge_aug(df, aug_json=aug_json, data_dir=data, aug_dir=aug_json.parent)
 
 # %% ../nbs/10_pipeline.ipynb #d0a1e005
-@delegates(train_cards, but='data,labels,out,aug_json,df,seed,epochs,epoch_size,bs,valid_pct,quiet')
+@delegates(train_cards, but='data,labels,out,aug_json,df,seed,epochs,epoch_size,bs,valid_pct,quiet,size,corner,'
+                             'body_scale')
 def run_pipeline(out:str='runs/demo',  # Folder for everything the job writes (deck, augmented, model, report)
                  data:str=None,        # Your image folder (default: the demo deck made in `out/cards`)
                  labels:str=None,      # Your labels.json (default: `data/labels.json`)
@@ -91,6 +93,9 @@ def run_pipeline(out:str='runs/demo',  # Folder for everything the job writes (d
                  epochs:int=DEMO['epochs'], # Epochs
                  epoch_size:int=DEMO['epoch_size'], # Images drawn per epoch (None or 0: one per training row)
                  bs:int=DEMO['bs'],    # Batch size (64: a quarter less CPU time per image than 32, same accuracy)
+                 size:str=DEMO['size'], # Training image size 'h,w'
+                 corner:bool_arg=DEMO['corner'], # Suits read from a full-size view of the card's top-left corner
+                 body_scale:float=DEMO['body_scale'], # With `corner`: the encoder sees the image at this scale (64x48)
                  valid_pct:float=0.2,  # Your data: fraction held out by the validation run
                  refit:bool=True,      # Your data: after validating, retrain on every capture with the same schedule
                  calib:bool=True,      # Fit a temperature per head on held-out images (`evaluate.calibrate`)
@@ -105,7 +110,7 @@ def run_pipeline(out:str='runs/demo',  # Folder for everything the job writes (d
     t = time.time()
     tdf = _augment(df, out/'augmented'/'augmented.json', img_size, seed, synth_editions, quiet) if aug else df
     if aug: times['augment'] = time.time()-t
-    kw = dict(df=tdf, data=data, seed=seed, bs=bs, **kwargs)
+    kw = dict(df=tdf, data=data, seed=seed, bs=bs, size=size, corner=corner, body_scale=body_scale, **kwargs)
     model,runs = out/'model',{}
     what = f"{epochs} epochs of " + (f"{epoch_size} images" if epoch_size else "every training row")
     if demo:   # a fresh test deck: train on every capture, calibrate on the calibration deck, score on the test deck

@@ -248,7 +248,8 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
                 pretrained:bool=False, # Pretrained encoder weights (may download)
                 mod_w:float=0.5,      # Modifier loss weight
                 arch_kwargs:dict=None, # Architecture constructor options
-                corner:bool=False,    # Full-resolution corner view (`model.CardModel`); the encoder sees half `size`
+                corner:bool=False,    # Full-resolution corner view for the suits (`model.CardModel`)
+                body_scale:float=0.5, # With a corner view: the encoder's input size as a fraction of `size`
                 cbs=None,             # Extra callbacks for the fit
                 quiet:bool=False,     # No progress bars or tables
                 mixup:float=0.,       # Two-target MixUp alpha (0: off; see `regularise`)
@@ -269,9 +270,10 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
     dls = train_dls(df, data, seed=seed, quiet=quiet, **kwargs)
     learn = card_learner(dls, arch, pretrained=pretrained, lr=lr, wd=wd, mod_w=mod_w, fp16=fp16,
                          early_stop=early_stop or None, arch_kwargs=arch_kwargs,
-                         corner=corner)
+                         corner=corner, body_scale=body_scale)
     cfg,rep = dls.card_cfg,dls.split_report
     run = dict(arch=learn.card_cfg['arch'], arch_kwargs=learn.card_cfg['arch_kwargs'], corner=corner, size=cfg['size'],
+               body_scale=learn.card_cfg['body_scale'],
                names=cfg['names'], epochs=epochs, sched=sched, lr=lr, bs=dls.bs, seed=seed, split_by=cfg['split_by'],
                n_train=rep['n_train'],
                mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier, curriculum=curriculum,

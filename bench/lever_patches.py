@@ -26,8 +26,8 @@ def _patch_init(after):
     "Wrap `CardModel.__init__` so `after(model, lin_ftrs, ps, parts)` runs once it is built."
     orig = M.CardModel.__init__
     def init(self, body, nf, n_names, n_mods=5, lin_ftrs=None, ps=0.5, concat_pool=True, init=nn.init.kaiming_normal_,
-             parts=None, corner=None):
-        orig(self, body, nf, n_names, n_mods, lin_ftrs, ps, concat_pool, init, parts, corner)
+             parts=None, **kw):
+        orig(self, body, nf, n_names, n_mods, lin_ftrs, ps, concat_pool, init, parts, **kw)
         after(self, lin_ftrs, ps, parts)
     M.CardModel.__init__ = init
 
@@ -136,3 +136,6 @@ def colour(nf='32'):
     _patch_init(after); M.CardModel.encode = encode
 
 PATCHES['colour'] = colour
+
+# `cornersuit` (suit logits from the corner view alone; rows crop_cornersuit_*) is now the library's `corner=True`
+# (`model.CardModel`, with `body_scale` for the encoder's input): rerun those rows with `corner=True body_scale=0.6667`.

@@ -2,7 +2,7 @@
 """The playing-card figure of `nbs/05_model.ipynb`: on the fresh test deck's playing cards, which suit each model reads
 (true suit → read suit), for the model before the playing-card levers and after them.
 
-    python bench/levers_figure.py WORK BEFORE_MODEL AFTER_MODEL [--out nbs/figs]
+    python bench/levers_figure.py WORK BEFORE_MODEL AFTER_MODEL [--out nbs/figs] [--name levers_suits]
 """
 import argparse, json
 from pathlib import Path
@@ -23,7 +23,8 @@ def read_suits(model, df):
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('work'); ap.add_argument('before'); ap.add_argument('after')
-    ap.add_argument('--out', default='nbs/figs', help='folder for levers_suits.png')
+    ap.add_argument('--out', default='nbs/figs', help='folder for the figure')
+    ap.add_argument('--name', default='levers_suits', help="the figure's file name, without .png")
     a = ap.parse_args()
     w = Path(a.work)
     df = load_labels(w/'test_cards'/'labels.json', data_dir=w/'test_cards')
@@ -40,5 +41,5 @@ if __name__ == '__main__':
         res[k] = dict(model=m, name_top1=acc, suit_acc=float(np.mean(np.array(t)==np.array(p))), n=len(t))
     fig.suptitle(f'Fresh test deck, {len(df)} playing-card captures (254-name demo benchmark)')
     fig.tight_layout()
-    save_fig(fig, 'levers_suits', a.out, dpi=110)
+    save_fig(fig, a.name, a.out, dpi=110)
     print(json.dumps(res))

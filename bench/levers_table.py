@@ -49,9 +49,13 @@ def subset_table(rows):
 INTRO = ("# Accuracy levers on the full-catalogue benchmark\n\nFresh test deck: 534 captures of the 254-name demo "
          "deck (`bench/levers.py`; one run each, seed 0 unless the name says otherwise, 2-core CPU; `train s` is wall "
          "time and depends on the machine's load at the time, recorded in `levers.json`). Rows with `--patch` changed "
-         "the library in the run's process only (`bench/lever_patches.py`): tried, not part of the package. "
+         "the library in the run's process only (`bench/lever_patches.py`): tried, not part of the package, except "
+         "`cornersuit`, since then the library's `corner=True` (rerun those rows with `corner=True "
+         "body_scale=0.6667`). "
          "Rows before `crop_bs64` ran without cropping to the card (`crop: null` in their config), the library "
-         "default since.\n\n")
+         "default since. Each row's config holds its overrides of the main job of its day (`pipeline.DEMO`): rows "
+         "before `crop_cornersuit_96x72_n3000` ran at 64x48 without the corner view, 3,500 images an epoch, where "
+         "their config does not say otherwise (to rerun one now, add `size=64,48 corner=False epoch_size=3500`).\n\n")
 SUBSET = ("\n\n## Playing cards alone\n\nModels trained on the 52 playing-card names only (`--sets Playing`), scored "
           "on the test deck's 106 playing cards: quick, but noisy: the same recipe read 0.840 with seed 0 and 0.774 "
           "with seed 1 (`diag_playing_seed1`), so differences below about 0.07 here are noise.\n\n")
