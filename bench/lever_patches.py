@@ -139,3 +139,21 @@ PATCHES['colour'] = colour
 
 # `cornersuit` (suit logits from the corner view alone; rows crop_cornersuit_*) is now the library's `corner=True`
 # (`model.CardModel`, with `body_scale` for the encoder's input): rerun those rows with `corner=True body_scale=0.6667`.
+
+def cornerrank(mode='add'):
+    """With `corner=True`: the corner's head gives rank logits as well as the suit's; `mode='add'` adds them to the whole
+    card's rank logits, `'alone'` uses them instead (the rank head goes unused)."""
+    def after(m, lin_ftrs, ps, parts):
+        if m.corner is None or parts is None: raise SystemExit('cornerrank needs corner=True and playing cards')
+        m.suit_head = create_head(m.nc, len(RANKS)+len(SUITS), lin_ftrs=lin_ftrs, ps=ps, pool=False)
+        apply_init(m.suit_head, nn.init.kaiming_normal_)
+    def name_logits(self, f):
+        out = self.name_head(f).masked_fill(self.parts[:,0] >= 0, 0.)
+        c = self.suit_head(f[:, -self.nc:])
+        r = c[:, :len(RANKS)] + (self.part_head(f) if mode=='add' else 0)
+        rank,suit = F.pad(r, (0,1)),F.pad(c[:, len(RANKS):], (0,1))
+        return out + rank[:, self.parts[:,0]] + suit[:, self.parts[:,1]]
+    _patch_init(after); M.CardModel.name_logits = name_logits
+
+PATCHES['cornerrank'] = cornerrank
+PATCHES['cornerparts'] = lambda: cornerrank('alone')
