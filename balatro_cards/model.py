@@ -74,7 +74,8 @@ class CardModel(Module):
         self.mod_head  = create_head(self.nf, n_mods,  lin_ftrs=lin_ftrs, ps=ps, pool=False)
         # with a corner view, the suit logits read the corner's features alone (see the text)
         self.nc = 0 if corner is None else num_features_model(corner)
-        head = lambda n_in, n_out: None if parts is None else create_head(n_in, n_out, lin_ftrs=lin_ftrs, ps=ps, pool=False)
+        head = lambda n_in, n_out: None if parts is None else create_head(n_in, n_out, lin_ftrs=lin_ftrs, ps=ps,
+                                                                          pool=False)
         self.part_head = head(self.nf, len(RANKS) + (0 if self.nc else len(SUITS)))
         self.suit_head = head(self.nc, len(SUITS)) if self.nc else None
         if parts is not None: self.register_buffer('parts', torch.as_tensor(parts).long(), persistent=False)

@@ -141,8 +141,8 @@ PATCHES['colour'] = colour
 # (`model.CardModel`, with `body_scale` for the encoder's input): rerun those rows with `corner=True body_scale=0.6667`.
 
 def cornerrank(mode='add'):
-    """With `corner=True`: the corner's head gives rank logits as well as the suit's; `mode='add'` adds them to the whole
-    card's rank logits, `'alone'` uses them instead (the rank head goes unused)."""
+    """With `corner=True`: the corner's head gives rank logits as well as the suit's; `mode='add'` adds them to the
+    whole card's rank logits, `'alone'` uses them instead (the rank head goes unused)."""
     def after(m, lin_ftrs, ps, parts):
         if m.corner is None or parts is None: raise SystemExit('cornerrank needs corner=True and playing cards')
         m.suit_head = create_head(m.nc, len(RANKS)+len(SUITS), lin_ftrs=lin_ftrs, ps=ps, pool=False)
