@@ -362,12 +362,16 @@ def card_tfms(size=(64,48),        # Image size (h, w) or int
     return item_tfms,batch_tfms
 
 # %% ../nbs/04_data.ipynb #26166a14
-def card_img(o)->PILImage:
-    "The RGB image for `o`: a labels-table row (its `path`), a path, a PIL image or an HWC uint8 array."
+def card_img(o,                     # A labels-table row (its `path`), a path, a PIL image or an HWC uint8 array
+             crop:float|None=None,  # Cut the image to its card keeping this margin (`card_crop`; None: as it is)
+            )->PILImage:
+    "The RGB image for `o`, cut to its card when `crop` is given: how training and prediction both open images."
     if isinstance(o, np.ndarray): o = Image.fromarray(o)
-    if isinstance(o, Image.Image): return CardImage(o.convert('RGB') if o.mode!='RGB' else o)
-    p = getattr(o, 'path', None) if isinstance(o, (pd.Series, tuple)) or hasattr(o, 'path') else None
-    return CardImage(core.load_image(p if p is not None else o))
+    if isinstance(o, Image.Image): img = CardImage(o.convert('RGB') if o.mode!='RGB' else o)
+    else:
+        p = getattr(o, 'path', None) if isinstance(o, (pd.Series, tuple)) or hasattr(o, 'path') else None
+        img = CardImage(core.load_image(p if p is not None else o))
+    return img if crop is None else card_crop(img, crop)
 
 class CardImage(PILImage):
     "A fastai `PILImage` opened by `card_img` (`core.load_image`: safe, RGB, upright), for `ImageBlock(CardImage)`."
@@ -395,10 +399,7 @@ class ImageCache:
     "`card_img` for files: opened (and cut to the card with `crop`), squish-resized to `size` once, then kept."
     def __init__(self, size, crop:float|None=None): # `crop`: `card_crop`'s margin (None: no crop)
         self.resize,self.crop,self.imgs = Resize(card_size(size), method=ResizeMethod.Squish),crop,{}
-    def open(self, o)->PILImage:
-        "`card_img(o)`, cut to its card when `crop` is set."
-        img = card_img(o)
-        return img if self.crop is None else card_crop(img, self.crop)
+    def open(self, o)->PILImage: return card_img(o, self.crop)   # cut to its card when `crop` is set
     def __call__(self, o):
         if not isinstance(o, (str, Path)): return self.open(o)
         k = str(o)

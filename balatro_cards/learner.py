@@ -17,7 +17,7 @@ from torch.optim.swa_utils import update_bn
 import balatro_cards
 from . import core
 from .core import atomic_path, save_json, save_fig, file_hash, call_parse_hyphens
-from .data import card_img, card_crop
+from .data import card_img
 from .model import CardLoss, create_card_model, card_splitter, card_metrics, inv_freq_weights
 
 # %% auto #0
@@ -299,8 +299,7 @@ class CardPredictor:
 
     def _img(self, o)->Image.Image:
         "`o` opened by the project's one image opener (`data.card_img`), cut to its card as in training (`crop`)."
-        img,c = card_img(o),self.cfg.get('crop')
-        return img if c is None or not self.cut else card_crop(img, c)
+        return card_img(o, self.cfg.get('crop') if self.cut else None)
 
     @contextmanager
     def precut(self):
