@@ -182,6 +182,7 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
                  parts:bool=True,        # Rank + suit logits for playing-card names (`model.card_parts`)
                  corner:bool=False,      # Full-resolution corner view for the suits (`model.CardModel`)
                  body_scale:float=0.5,   # With a corner view: the encoder's input size as a fraction of `size`
+                 suit_by_edition:bool=True, # With a corner view: a suit head per edition (`model.EditionMix`)
                  model=None,             # A ready `CardModel` instead of building one
                  cbs=None,               # Extra callbacks
                  **kwargs,               # Passed to `Learner`
@@ -192,7 +193,8 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
     names,mods = dls.vocab
     if model is None: model = create_card_model(arch, len(names), len(mods), pretrained=pretrained, lin_ftrs=lin_ftrs,
                                                 ps=ps, arch_kwargs=arch_kwargs, names=names, parts=parts,
-                                                corner=corner, body_scale=body_scale)
+                                                corner=corner, body_scale=body_scale,
+                                                suit_by_edition=suit_by_edition)
     nw = mw = prior = None
     if class_weights:
         trn = dls.df.iloc[list(dls.splits[0])]
@@ -377,7 +379,7 @@ def _check_cfg(cfg, cf):
     if lf is not None and not (isinstance(lf, list) and all(is_int(o) and o > 0 for o in lf)):
         bad.append('lin_ftrs must be a list of positive integers')
     if not is_num(cfg.get('ps', 0.5)) or not 0 <= cfg.get('ps', 0.5) < 1: bad.append('ps must be a number in [0, 1)')
-    for k in ('concat_pool', 'parts', 'corner'):
+    for k in ('concat_pool', 'parts', 'corner', 'suit_by_edition'):
         if not isinstance(cfg.get(k, False), bool): bad.append(f'{k} must be true or false')
     bz = cfg.get('body_scale')
     if bz is not None and not (is_num(bz) and 0 < bz <= 1): bad.append('body_scale must be null or a number in (0, 1]')
@@ -411,7 +413,8 @@ def load_card_model(path,          # Folder written by `save_card_model`
                                    concat_pool=cfg.get('concat_pool', True), arch_kwargs=cfg.get('arch_kwargs'),
                                    names=cfg['names'], parts=cfg.get('parts', False),
                                    corner=cfg.get('corner', False),
-                                   body_scale=cfg.get('body_scale') or 0.5)
+                                   body_scale=cfg.get('body_scale') or 0.5,
+                                   suit_by_edition=cfg.get('suit_by_edition', False))
     except Exception as e:
         raise ValueError(f"{cf}: cannot build the model it describes ({type(e).__name__}: {e})") from None
     _check_state(model, sd, cfg, wf)

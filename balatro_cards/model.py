@@ -11,8 +11,8 @@ from fastai.vision.models import xresnet
 from .core import MODIFIERS, RANKS, SUITS
 
 # %% auto #0
-__all__ = ['CORNER', 'card_body', 'card_parts', 'corner_net', 'CardModel', 'create_card_model', 'card_splitter', 'CardLoss',
-           'inv_freq_weights', 'name_top1', 'name_top3', 'mod_acc', 'ModBalancedAccuracy', 'card_metrics']
+__all__ = ['CORNER', 'card_body', 'card_parts', 'corner_net', 'EditionMix', 'CardModel', 'create_card_model', 'card_splitter',
+           'CardLoss', 'inv_freq_weights', 'name_top1', 'name_top3', 'mod_acc', 'ModBalancedAccuracy', 'card_metrics']
 
 # %% ../nbs/05_model.ipynb #5b6e56b7
 def _arch_fn(arch):
@@ -58,6 +58,11 @@ def corner_net(nf:int=128)->nn.Sequential:
     return nn.Sequential(ConvLayer(3, 16), ConvLayer(16, 32, stride=2), ConvLayer(32, 32), ConvLayer(32, 64, stride=2),
                          ConvLayer(64, 64), ConvLayer(64, nf, stride=2), AdaptiveConcatPool2d(), Flatten())
 
+class EditionMix(Module):
+    "One head per edition; `forward(f, w)` mixes their outputs by the edition probabilities `w`, shape `(bs, n_mods)`."
+    def __init__(self, heads): self.hs = nn.ModuleList(heads)
+    def forward(self, f, w): return torch.einsum('bm,bmk->bk', w, torch.stack([h(f) for h in self.hs], 1))
+
 # %% ../nbs/05_model.ipynb #a1c0e0d1
 class CardModel(Module):
     "Shared encoder `body` → pooled features → (`name_head` (+ `part_head`), `mod_head`) logits."
@@ -65,7 +70,8 @@ class CardModel(Module):
                  init=nn.init.kaiming_normal_,
                  parts=None,   # `card_parts(names)`: add rank and suit logits to the playing-card names' logits
                  corner=None,  # `corner_net()`: the encoder sees the input scaled by `body_scale`, this net its corner
-                 body_scale:float=0.5): # With a corner view: the encoder's input size as a fraction of the input's
+                 body_scale:float=0.5, # With a corner view: the encoder's input size as a fraction of the input's
+                 suit_by_edition:bool=False): # With a corner view: a suit head per edition (`EditionMix`)
         self.body,self.corner,self.body_scale = body,corner,body_scale
         self.pool = nn.Sequential(AdaptiveConcatPool2d() if concat_pool else nn.AdaptiveAvgPool2d(1), Flatten())
         self.feats = nn.Identity()   # the features every head reads (a place to hook them)
@@ -77,7 +83,9 @@ class CardModel(Module):
         head = lambda n_in, n_out: None if parts is None else create_head(n_in, n_out, lin_ftrs=lin_ftrs, ps=ps,
                                                                           pool=False)
         self.part_head = head(self.nf, len(RANKS) + (0 if self.nc else len(SUITS)))
-        self.suit_head = head(self.nc, len(SUITS)) if self.nc else None
+        suit = lambda: head(self.nc, len(SUITS))
+        self.suit_head = None if not self.nc or parts is None else EditionMix([suit() for _ in range(n_mods)]) \
+                         if suit_by_edition else suit()
         if parts is not None: self.register_buffer('parts', torch.as_tensor(parts).long(), persistent=False)
         if init is not None:
             for h in (self.name_head, self.mod_head, self.part_head, self.suit_head): h is None or apply_init(h, init)
@@ -89,20 +97,27 @@ class CardModel(Module):
         f = self.pool(self.body(F.adaptive_avg_pool2d(x, [max(8, round(s*self.body_scale)) for s in x.shape[-2:]])))
         return self.feats(torch.cat([f, self.corner(x[..., :h, :w])], 1))
 
-    def name_logits(self, f):
-        "Name logits from pooled features `f`: the name head's; for playing cards their rank's + their suit's."
+    def suit_logits(self, fc, mod):
+        "Suit logits from the corner's features `fc`; per-edition heads are mixed by softmax(`mod`) (not trained by it)."
+        if not isinstance(self.suit_head, EditionMix): return self.suit_head(fc)
+        return self.suit_head(fc, F.softmax(mod.detach().float(), -1).to(fc.dtype))
+
+    def name_logits(self, f, mod=None):
+        "Name logits from pooled features `f` (and modifier logits `mod`): the name head's; for playing cards rank + suit."
         out = self.name_head(f)
         if self.part_head is None: return out
         out = out.masked_fill(self.parts[:,0] >= 0, 0.)
         p = self.part_head(f)
-        if self.suit_head is not None: p = torch.cat([p, self.suit_head(f[:, -self.nc:])], 1)
+        if self.suit_head is not None:
+            p = torch.cat([p, self.suit_logits(f[:, -self.nc:], self.mod_head(f) if mod is None else mod)], 1)
         # a last column of zeros: the rank and suit of a card that is not a playing card
         rank,suit = F.pad(p[:, :len(RANKS)], (0,1)),F.pad(p[:, len(RANKS):], (0,1))
         return out + rank[:, self.parts[:,0]] + suit[:, self.parts[:,1]]
 
     def heads(self, f):
         "`(name_logits, modifier_logits)` from pooled features `f`."
-        return self.name_logits(f),self.mod_head(f)
+        mod = self.mod_head(f)
+        return self.name_logits(f, mod),mod
 
     def forward(self, x): return self.heads(self.encode(x))
 
@@ -119,6 +134,7 @@ def create_card_model(arch='resnet18',      # Architecture name (see `card_body`
                       parts:bool=True,      # Rank + suit logits for playing-card names (when `names` has any)
                       corner:bool=False,    # A full-resolution corner view (suit logits read it alone)
                       body_scale:float=0.5, # With a corner view: the encoder's input size as a fraction of the input's
+                      suit_by_edition:bool=True, # With a corner view: a suit head per edition, mixed by p(edition)
                      )->CardModel:
     "A `CardModel` for `n_names` names and `n_mods` modifiers; `model.cfg` holds what rebuilds it."
     if not n_names or n_names < 1: raise ValueError(f"n_names must be a positive int, not {n_names!r}")
@@ -131,11 +147,12 @@ def create_card_model(arch='resnet18',      # Architecture name (see `card_body`
     pp = card_parts(names) if parts and names is not None else None
     if corner and not 0 < body_scale <= 1: raise ValueError(f"body_scale must be in (0, 1], not {body_scale!r}")
     body_scale = float(body_scale) if corner else None
+    sbe = bool(corner and suit_by_edition and pp is not None)
     m = CardModel(body, nf, n_names, n_mods, lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, parts=pp,
-                  corner=corner_net() if corner else None, body_scale=body_scale)
+                  corner=corner_net() if corner else None, body_scale=body_scale, suit_by_edition=sbe)
     m.cfg = dict(arch=_arch_fn(arch)[1], arch_kwargs=arch_kwargs, n_names=int(n_names), n_mods=int(n_mods),
                  lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, nf=int(m.nf), parts=pp is not None,
-                 corner=bool(corner), body_scale=body_scale)
+                 corner=bool(corner), body_scale=body_scale, suit_by_edition=sbe)
     return m
 
 # %% ../nbs/05_model.ipynb #973b595b

@@ -250,6 +250,7 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
                 arch_kwargs:dict=None, # Architecture constructor options
                 corner:bool=False,    # Full-resolution corner view for the suits (`model.CardModel`)
                 body_scale:float=0.5, # With a corner view: the encoder's input size as a fraction of `size`
+                suit_by_edition:bool=True, # With a corner view: a suit head per edition (`model.EditionMix`)
                 cbs=None,             # Extra callbacks for the fit
                 quiet:bool=False,     # No progress bars or tables
                 mixup:float=0.,       # Two-target MixUp alpha (0: off; see `regularise`)
@@ -270,10 +271,10 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
     dls = train_dls(df, data, seed=seed, quiet=quiet, **kwargs)
     learn = card_learner(dls, arch, pretrained=pretrained, lr=lr, wd=wd, mod_w=mod_w, fp16=fp16,
                          early_stop=early_stop or None, arch_kwargs=arch_kwargs,
-                         corner=corner, body_scale=body_scale)
+                         corner=corner, body_scale=body_scale, suit_by_edition=suit_by_edition)
     cfg,rep = dls.card_cfg,dls.split_report
     run = dict(arch=learn.card_cfg['arch'], arch_kwargs=learn.card_cfg['arch_kwargs'], corner=corner, size=cfg['size'],
-               body_scale=learn.card_cfg['body_scale'],
+               body_scale=learn.card_cfg['body_scale'], suit_by_edition=learn.card_cfg.get('suit_by_edition', False),
                names=cfg['names'], epochs=epochs, sched=sched, lr=lr, bs=dls.bs, seed=seed, split_by=cfg['split_by'],
                n_train=rep['n_train'],
                mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier, curriculum=curriculum,
@@ -290,10 +291,12 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
 @delegates(train_cards, but='df,arch_kwargs,cbs,names,splits,device,stats,quiet')
 def balatro_train(weighted:bool_arg=True,   # Weighted sampling for training (see `data.sample_weights`)
                   same_modifier:bool_arg=True, # Only mix images of the same modifier
+                  suit_by_edition:bool_arg=True, # With --corner: a suit head per edition
                   widen:float=None,         # xresnet channel multiplier (e.g. 0.5)
                   **kwargs):
     "Train a card name + modifier model and save it to OUT (model.safetensors, config.json, history.csv)."
     akw = dict(widen=widen) if widen else None
-    try: train_cards(weighted=weighted, same_modifier=same_modifier, arch_kwargs=akw, **kwargs)
+    try: train_cards(weighted=weighted, same_modifier=same_modifier, suit_by_edition=suit_by_edition,
+                      arch_kwargs=akw, **kwargs)
     except (ValueError, OSError, ImportError, core.ImageError) as e:
         print(f'balatro_train: error: {e}', file=sys.stderr); sys.exit(2)

@@ -7,9 +7,10 @@ import random
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from PIL import Image, ImageFilter
 from fastai.vision.all import (Callback, Transform, PILImage, AdaptiveConcatPool2d, Flatten, create_head, apply_init,
-                               num_features_model, ifnone)
+                               num_features_model, ifnone, ItemTransform, ConvLayer)
+from fastai.vision.augment import rgb2hsv, hsv2rgb
 import balatro_cards.data as D, balatro_cards.model as M
-from balatro_cards.core import RANKS, SUITS
+from balatro_cards.core import RANKS, SUITS, MODIFIERS
 from balatro_cards.editions import card_mask
 from balatro_cards.augment import _bg_plate
 
@@ -157,3 +158,58 @@ def cornerrank(mode='add'):
 
 PATCHES['cornerrank'] = cornerrank
 PATCHES['cornerparts'] = lambda: cornerrank('alone')
+
+class PolyHue(ItemTransform):
+    "Turn the hue of every training image labelled Polychrome by a random amount: its rainbow field has no fixed hue."
+    split_idx,order = 0,21   # training batches only; after `Overlap`, before rotation and lighting
+    def __init__(self, mod:int=MODIFIERS.index('Polychrome')): self.mod = mod
+    def encodes(self, b):
+        x,*ys = b
+        i = torch.nonzero(ys[-1].as_subclass(torch.Tensor) == self.mod).flatten()
+        if not len(i): return b
+        hsv = rgb2hsv(x.as_subclass(torch.Tensor)[i])
+        hsv[:,0] = (hsv[:,0] + torch.rand(len(i), 1, 1, device=x.device)) % 1
+        return (x.index_copy(0, i, hsv2rgb(hsv).clamp(0, 1)), *ys)
+
+def polyhue(_=None):
+    "`PolyHue()` in every training batch pipeline (`card_tfms`)."
+    orig = D.card_tfms
+    def tfms(*a, **kw):
+        item,batch = orig(*a, **kw)
+        return item,[*batch, PolyHue()]
+    D.card_tfms = tfms
+
+PATCHES['polyhue'] = polyhue
+
+def cornerwide(k='2'):
+    "`corner_net` with `k` times the channels (and features) at every layer."
+    k = int(k)
+    def net(nf:int=128):
+        c = [16*k, 32*k, 32*k, 64*k, 64*k, nf*k]
+        return nn.Sequential(ConvLayer(3, c[0]), *[ConvLayer(a, b, stride=2 if i%2==0 else 1)
+                                                   for i,(a,b) in enumerate(zip(c, c[1:]))],
+                             AdaptiveConcatPool2d(), Flatten())
+    M.corner_net = net
+
+PATCHES['cornerwide'] = cornerwide
+
+class EdSuit(nn.Module):
+    "One suit head per edition, mixed by the modifier head's (detached) probabilities `w`, set before each call."
+    def __init__(self, hs): super().__init__(); self.hs,self.w = nn.ModuleList(hs),None
+    def forward(self, f): return (self.w[:,:,None]*torch.stack([h(f) for h in self.hs], 1)).sum(1)
+
+def edsuit(_=None):
+    "A suit head per edition on the corner view (colour tells Base suits apart, shape the others), mixed by p(edition)."
+    def after(m, lin_ftrs, ps, parts):
+        if m.suit_head is None: return
+        n = m.mod_head[-1].out_features
+        hs = [create_head(m.nc, len(SUITS), lin_ftrs=lin_ftrs, ps=ps, pool=False) for _ in range(n)]
+        for h in hs: apply_init(h, nn.init.kaiming_normal_)
+        m.suit_head = EdSuit(hs)
+    def heads(self, f):
+        mo = self.mod_head(f)
+        if isinstance(self.suit_head, EdSuit): self.suit_head.w = F.softmax(mo.detach().float(), -1).to(f.dtype)
+        return self.name_logits(f),mo
+    _patch_init(after); M.CardModel.heads = heads
+
+PATCHES['edsuit'] = edsuit
