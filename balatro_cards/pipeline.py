@@ -21,7 +21,7 @@ from .evaluate import evaluate_folder, calibrate, breakdown_text, fmt_metric
 __all__ = ['DEMO', 'SYNTH_NOTE', 'run_pipeline', 'summary_text', 'balatro_pipeline', 'shard_stream']
 
 # %% ../nbs/10_pipeline.ipynb #6ecc8653
-DEMO = dict(n_cards=254, img_size=128, epochs=12, synth_editions=True, epoch_size=3000, bs=64,   # rest: train_cards's
+DEMO = dict(n_cards=254, img_size=128, epochs=12, synth_editions=True, epoch_size=3500, bs=64,   # rest: train_cards's
             size='96,72', corner=True, body_scale=2/3)
 
 # %% ../nbs/10_pipeline.ipynb #fde56637

@@ -57,7 +57,9 @@ INTRO = ("# Accuracy levers on the full-catalogue benchmark\n\nFresh test deck: 
          "Rows before `crop_bs64` ran without cropping to the card (`crop: null` in their config), the library "
          "default since. Each row's config holds its overrides of the main job of its day (`pipeline.DEMO`): rows "
          "before `crop_cornersuit_96x72_n3000` ran at 64x48 without the corner view, 3,500 images an epoch, where "
-         "their config does not say otherwise (to rerun one now, add `size=64,48 corner=False epoch_size=3500`).\n\n")
+         "their config does not say otherwise (to rerun one now, add `size=64,48 corner=False suit_by_edition=False`); rows "
+         "from then to `cornerwide2_seed1` drew 3,000 images an epoch unless their config says otherwise (add "
+         "`epoch_size=3000`).\n\n")
 SUBSET = ("\n\n## Playing cards alone\n\nModels trained on the 52 playing-card names only (`--sets Playing`), scored "
           "on the test deck's 106 playing cards: quick, but noisy: the same recipe read 0.840 with seed 0 and 0.774 "
           "with seed 1 (`diag_playing_seed1`), so differences below about 0.07 here are noise.\n\n")
