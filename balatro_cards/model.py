@@ -83,9 +83,10 @@ class CardModel(Module):
         head = lambda n_in, n_out: None if parts is None else create_head(n_in, n_out, lin_ftrs=lin_ftrs, ps=ps,
                                                                           pool=False)
         self.part_head = head(self.nf, len(RANKS) + (0 if self.nc else len(SUITS)))
-        suit = lambda: head(self.nc, len(SUITS))
-        self.suit_head = None if not self.nc or parts is None else EditionMix([suit() for _ in range(n_mods)]) \
-                         if suit_by_edition else suit()
+        self.suit_head = None
+        if self.nc and parts is not None:
+            suit = lambda: head(self.nc, len(SUITS))
+            self.suit_head = EditionMix([suit() for _ in range(n_mods)]) if suit_by_edition else suit()
         if parts is not None: self.register_buffer('parts', torch.as_tensor(parts).long(), persistent=False)
         if init is not None:
             for h in (self.name_head, self.mod_head, self.part_head, self.suit_head): h is None or apply_init(h, init)

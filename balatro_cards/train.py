@@ -274,7 +274,7 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
                          corner=corner, body_scale=body_scale, suit_by_edition=suit_by_edition)
     cfg,rep = dls.card_cfg,dls.split_report
     run = dict(arch=learn.card_cfg['arch'], arch_kwargs=learn.card_cfg['arch_kwargs'], corner=corner, size=cfg['size'],
-               body_scale=learn.card_cfg['body_scale'], suit_by_edition=learn.card_cfg.get('suit_by_edition', False),
+               body_scale=learn.card_cfg['body_scale'], suit_by_edition=learn.card_cfg['suit_by_edition'],
                names=cfg['names'], epochs=epochs, sched=sched, lr=lr, bs=dls.bs, seed=seed, split_by=cfg['split_by'],
                n_train=rep['n_train'],
                mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier, curriculum=curriculum,

@@ -193,23 +193,5 @@ def cornerwide(k='2'):
 
 PATCHES['cornerwide'] = cornerwide
 
-class EdSuit(nn.Module):
-    "One suit head per edition, mixed by the modifier head's (detached) probabilities `w`, set before each call."
-    def __init__(self, hs): super().__init__(); self.hs,self.w = nn.ModuleList(hs),None
-    def forward(self, f): return (self.w[:,:,None]*torch.stack([h(f) for h in self.hs], 1)).sum(1)
-
-def edsuit(_=None):
-    "A suit head per edition on the corner view (colour tells Base suits apart, shape the others), mixed by p(edition)."
-    def after(m, lin_ftrs, ps, parts):
-        if m.suit_head is None: return
-        n = m.mod_head[-1].out_features
-        hs = [create_head(m.nc, len(SUITS), lin_ftrs=lin_ftrs, ps=ps, pool=False) for _ in range(n)]
-        for h in hs: apply_init(h, nn.init.kaiming_normal_)
-        m.suit_head = EdSuit(hs)
-    def heads(self, f):
-        mo = self.mod_head(f)
-        if isinstance(self.suit_head, EdSuit): self.suit_head.w = F.softmax(mo.detach().float(), -1).to(f.dtype)
-        return self.name_logits(f),mo
-    _patch_init(after); M.CardModel.heads = heads
-
-PATCHES['edsuit'] = edsuit
+# `edsuit` (a suit head per edition on the corner view; rows edsuit*) is now the library's `suit_by_edition=True`,
+# the default with `corner=True` (`model.EditionMix`): rerun those rows without the patch
