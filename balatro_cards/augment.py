@@ -544,7 +544,8 @@ def augment(cfg=None,            # `AugConfig`, dict or JSON path (default: `Aug
 
 # %% ../nbs/03_augment.ipynb #b0c0f484
 _AUG_KEYS = ('file', 'name', 'modifier', 'source')
-_IMAGE_KEYS = ('bbox', 'width', 'height', 'size', 'mask')   # extras about a source's pixels, not true of its variants
+# extras about a source's pixels, not true of its variants (a variant of a crop `cut` to its card has table around it)
+_IMAGE_KEYS = ('bbox', 'width', 'height', 'size', 'mask', 'cut')
 
 def _read_aug_records(path)->list:
     "Records of `augmented.json` at `path`; raises `LabelError` naming every bad record."

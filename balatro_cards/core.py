@@ -17,8 +17,8 @@ from fastcore.script import anno_parser
 __all__ = ['MODIFIERS', 'RANKS', 'SUITS', 'JOKERS', 'TAROTS', 'PLANETS', 'SPECTRALS', 'CARD_SETS', 'CATALOGUE', 'MAX_PIXELS',
            'MIN_SIDE', 'TRANSPARENT_BG', 'IMAGE_FORMATS', 'IMAGE_EXTS', 'norm_modifier', 'name_key', 'card_set',
            'match_name', 'slug', 'atomic_path', 'save_json', 'atomic_save_img', 'check_writable', 'ImageError',
-           'load_image', 'check_image', 'file_hash', 'LabelError', 'read_records', 'is_proposed', 'load_labels',
-           'save_fig', 'hyphen_argv', 'call_parse_hyphens']
+           'load_image', 'check_image', 'file_hash', 'LabelError', 'read_records', 'truthy', 'is_proposed',
+           'load_labels', 'save_fig', 'hyphen_argv', 'call_parse_hyphens']
 
 # %% ../nbs/00_core.ipynb #1c6045a6
 MODIFIERS = ['Base', 'Foil', 'Holographic', 'Polychrome', 'Negative']
@@ -370,10 +370,14 @@ def _extras(df):
 # %% ../nbs/00_core.ipynb #f989f28e
 _PROP_HINT = ' (confirm them in `balatro_label --data DIR`, or set "proposed": false by hand)'
 
+def truthy(v)->bool:
+    "A label record's yes/no field read leniently: `false`, `0`, `no`, empty, None and NaN are no; other values yes."
+    if v is None or (isinstance(v, float) and np.isnan(v)): return False
+    return bool(v) and str(v).strip().lower() not in ('false', '0', 'no', 'none', 'nan')
+
 def is_proposed(r)->bool:
     "True for a label record `r` that is an unconfirmed proposal (`\"proposed\": true`, as `balatro_harvest` writes)."
-    v = r.get('proposed') if isinstance(r, dict) else None
-    return bool(v) and str(v).strip().lower() not in ('false', '0', 'no')
+    return isinstance(r, dict) and truthy(r.get('proposed'))
 
 # %% ../nbs/00_core.ipynb #41aff55f
 def load_labels(path,                  # labels.json (list form or dict-keyed form)

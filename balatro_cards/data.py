@@ -16,12 +16,13 @@ from scipy.sparse.csgraph import connected_components
 from . import core
 from .editions import card_mask
 from .augment import _card_box
-from .core import MODIFIERS, norm_modifier, LabelError, load_labels, save_json, atomic_save_img, save_fig
+from .core import (MODIFIERS, truthy, norm_modifier, LabelError, load_labels, save_json, atomic_save_img,
+                                save_fig)
 
 # %% auto #0
 __all__ = ['toy_cards', 'card_frame', 'dhash', 'hash_dist', 'card_groups', 'group_split', 'split_report', 'sample_weights',
-           'Overlap', 'card_size', 'card_tfms', 'card_img', 'CardImage', 'card_crop', 'ImageCache', 'card_dblock',
-           'CardDataLoaders', 'card_dls']
+           'Overlap', 'card_size', 'card_tfms', 'card_img', 'CardImage', 'card_crop', 'cut_rows', 'ImageCache',
+           'card_dblock', 'CardDataLoaders', 'card_dls']
 
 # %% ../nbs/04_data.ipynb #f94e7052
 _TOY_SHAPES = ['ellipse', 'rectangle', 'triangle', 'cross', 'diamond', 'ring']
@@ -395,11 +396,17 @@ def card_crop(img:Image.Image,     # A capture: a card with some background arou
     return card_img(img.crop(box))
 
 # %% ../nbs/04_data.ipynb #c4c4e0a2
+def cut_rows(df)->np.ndarray:
+    "Boolean mask of the rows of labels table `df` whose image is already cut to its card (`\"cut\": true`)."
+    return np.array([truthy(v) for v in df['cut']], bool) if 'cut' in df else np.zeros(len(df), bool)
+
 class ImageCache:
     "`card_img` for files: opened (and cut to the card with `crop`), squish-resized to `size` once, then kept."
-    def __init__(self, size, crop:float|None=None): # `crop`: `card_crop`'s margin (None: no crop)
-        self.resize,self.crop,self.imgs = Resize(card_size(size), method=ResizeMethod.Squish),crop,{}
-    def open(self, o)->PILImage: return card_img(o, self.crop)   # cut to its card when `crop` is set
+    def __init__(self, size,
+                 crop:float|None=None, # `card_crop`'s margin (None: no crop)
+                 cut=()):              # Paths of files already cut to their card: opened as they are
+        self.resize,self.crop,self.cut,self.imgs = Resize(card_size(size), method=ResizeMethod.Squish),crop,set(cut),{}
+    def open(self, o)->PILImage: return card_img(o, None if str(o) in self.cut else self.crop)
     def __call__(self, o):
         if not isinstance(o, (str, Path)): return self.open(o)
         k = str(o)
@@ -414,11 +421,12 @@ def card_dblock(names,               # Card-name vocabulary (fixed order)
                 splitter=None,       # fastai splitter (default: random 20%)
                 cache:bool=True,     # Decode and resize each file once (`ImageCache`)
                 crop:float|None=None, # Cut each image to its card first, keeping this margin (`card_crop`)
+                cut=(),              # Paths of images already cut to their card (not cut again)
                 **kwargs,            # Passed to `card_tfms`
                )->DataBlock:
     "A `DataBlock`: image → (name, modifier), both vocabularies fixed."
     item_tfms,batch_tfms = card_tfms(size, **kwargs)
-    ic = ImageCache(size, crop)
+    ic = ImageCache(size, crop, cut)
     img = TransformBlock(type_tfms=ic if cache else ic.open, batch_tfms=IntToFloatTensor)
     blocks = (img, CategoryBlock(vocab=list(names), sort=False),
               CategoryBlock(vocab=list(mods), sort=False))
@@ -459,7 +467,8 @@ def card_dls(df,                     # Labels table (see text), a data folder or
              phash_thresh:int|None=3, # Near-duplicate threshold for grouping
              num_workers:int=0,      # DataLoader worker processes
              cache:bool=True,        # Decode and resize each image file once (`ImageCache`)
-             crop:float|None=0.02,   # Cut each image to its card, keeping this margin (`card_crop`; None: off)
+             crop:float|None=0.02,   # Cut each image to its card, keeping this margin (`card_crop`; None: off);
+                                     # rows with `"cut": true` are taken as cut already (`cut_rows`)
              device=None,            # Device for batches (default: fastai's default device)
              **kwargs,               # Passed to `card_tfms` (rotation, jitter, stats, ...)
             )->DataLoaders:
@@ -475,7 +484,7 @@ def card_dls(df,                     # Labels table (see text), a data folder or
     trn,val = splits if splits is not None else group_split(df, valid_pct, seed, split_by, groups=groups)
     if sorted([*trn, *val]) != list(range(len(df))): raise ValueError('splits must put each row in train or valid once')
     dblock = card_dblock(names, MODIFIERS, size, splitter=IndexSplitter(val), cache=cache, crop=crop,
-                         **kwargs)
+                         cut=df.path[cut_rows(df)], **kwargs)
     kw = dict(bs=bs, num_workers=num_workers, device=device)
     if weighted:
         w = np.zeros(len(df)); w[np.asarray(trn, int)] = sample_weights(df.iloc[list(trn)], weights, power)

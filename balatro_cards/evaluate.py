@@ -20,7 +20,7 @@ from sklearn.manifold import TSNE
 from scipy.optimize import minimize_scalar
 from .core import (MODIFIERS, card_set, load_image, load_labels, save_json, save_fig, atomic_path,
                                 ImageError, LabelError, check_writable, call_parse_hyphens)
-from .data import card_img, card_frame
+from .data import card_img, card_frame, cut_rows
 from .learner import load_card_model, CardPredictor
 from .interpretation import CardInterpretation
 
@@ -684,20 +684,25 @@ def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_mod
                    bs:int=64,        # Batch size
                    embed:bool=True,  # Also return the pooled encoder features
                    on_error:str='raise', # 'raise' or 'skip' for unreadable images
+                   cut=None,         # Per item, True where the image is already cut to its card (`data.cut_rows`)
                   )->dict:
     "`name_probs`, `mod_probs`, `emb` (or None), `ok` (indices of `items` read) and `skipped` (`(item, reason)`)."
     if on_error not in ('raise', 'skip'): raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     items = list(items)
+    cut = np.zeros(len(items), bool) if cut is None else np.asarray(cut, bool)
+    if len(cut) != len(items): raise ValueError(f"cut has {len(cut)} flags for {len(items)} items")
+    crop = predictor.cfg.get('crop') if predictor.cut else None   # each image cut here, as the predictor would
     pn,pm,em,ok,skipped = [],[],[],[],[]
     for i in range(0, len(items), bs):
         imgs = []
         for j,o in enumerate(items[i:i+bs], start=i):
-            try: imgs.append(card_img(o)); ok.append(j)
+            try: imgs.append(card_img(o, None if cut[j] else crop)); ok.append(j)
             except ImageError as e:
                 if on_error == 'raise': raise
                 skipped.append((o, str(e)))
         if not imgs: continue
-        with hook_output(predictor.model.feats, cpu=True) as h: a,b = predictor.probs(imgs, bs=len(imgs))
+        with predictor.precut(), hook_output(predictor.model.feats, cpu=True) as h:
+            a,b = predictor.probs(imgs, bs=len(imgs))
         pn.append(a); pm.append(b)
         if embed: em.append(h.stored.float().numpy())
     cat = lambda xs,k: np.concatenate(xs).astype(np.float32) if xs else np.zeros((0, k), np.float32)
@@ -812,7 +817,7 @@ def evaluate_folder(model,             # Model folder (`learner.save_card_model`
     df,info = _select(model, labels, data_dir, split)
     if train_labels is not None:
         kwargs['train_counts'] = train_counts(train_labels, model if is_dir else None, train_data)
-    r = predict_arrays(pred, df.path, bs=bs, embed=embed, on_error='skip')
+    r = predict_arrays(pred, df.path, bs=bs, embed=embed, on_error='skip', cut=cut_rows(df))
     if r['skipped']:
         warnings.warn(f"{len(r['skipped'])} unreadable image(s) skipped: " +
                       '; '.join(f'{f}: {e}' for f,e in r['skipped'][:5]))
@@ -837,7 +842,7 @@ def calibrate(model,           # Model folder (its config.json receives the temp
     pred = load_card_model(model)
     pred.temps = (1., 1.)   # fit on the uncalibrated probabilities
     df,info = _select(model, labels, data_dir, split)
-    r = predict_arrays(pred, df.path, bs=bs, embed=False, on_error='skip')
+    r = predict_arrays(pred, df.path, bs=bs, embed=False, on_error='skip', cut=cut_rows(df))
     d = df.iloc[r['ok']]
     yn,ym = _idx(d.name, pred.names),_idx(d.modifier, pred.mods)
     kn = yn >= 0

@@ -13,6 +13,7 @@ from fastai.callback.hook import hook_output
 from fastcore.basics import patch, ifnone
 from sklearn.metrics import roc_auc_score
 from .core import MODIFIERS, save_json, atomic_path
+from .data import cut_rows
 from .evaluate import predict_arrays, balanced_accuracy, topk_accuracy, plot_embeddings
 
 # %% auto #0
@@ -332,7 +333,7 @@ def open_set_eval(predictor,          # A `CardPredictor`
     unseen = sorted(set(map(str, unseen)))
     if missing := sorted(set(unseen) - set(df.name)):
         raise ValueError(f"open_set_eval: unseen names with no images: {missing[:5]}")
-    r = predict_arrays(predictor, df.path, bs=bs)
+    r = predict_arrays(predictor, df.path, bs=bs, cut=cut_rows(df))
     is_un = df.name.isin(unseen).values
     refs = _pick_refs(df[is_un], n_ref, ref_modifier, seed)
     is_ref = df.index.isin(refs)

@@ -99,12 +99,12 @@ class CardModel(Module):
         return self.feats(torch.cat([f, self.corner(x[..., :h, :w])], 1))
 
     def suit_logits(self, fc, mod):
-        "Suit logits from the corner's features `fc`; per-edition heads are mixed by softmax(`mod`) (not trained by it)."
+        "Suit logits from the corner's features `fc`; per-edition heads mixed by softmax(`mod`) (not trained by it)."
         if not isinstance(self.suit_head, EditionMix): return self.suit_head(fc)
         return self.suit_head(fc, F.softmax(mod.detach().float(), -1).to(fc.dtype))
 
     def name_logits(self, f, mod=None):
-        "Name logits from pooled features `f` (and modifier logits `mod`): the name head's; for playing cards rank + suit."
+        "Name logits from pooled features `f` (and modifier logits `mod`): the name head's; playing cards: rank + suit."
         out = self.name_head(f)
         if self.part_head is None: return out
         out = out.masked_fill(self.parts[:,0] >= 0, 0.)

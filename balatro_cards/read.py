@@ -11,7 +11,7 @@ from PIL import Image
 from fastcore.script import Param, store_true
 from .core import (load_image, ImageError, LabelError, save_json, atomic_save_img, call_parse_hyphens,
                                  check_writable, IMAGE_EXTS)
-from .data import card_groups, card_img, card_dls
+from .data import card_groups, card_img, card_dls, cut_rows
 from .augment import merge_aug
 from .learner import load_card_model, CardPredictor, card_learner, save_card_model, EpochBudget
 from .train import plain_progress
@@ -250,8 +250,9 @@ def harvest(screens,          # Folder (or list) of screenshots
         atomic_save_img(c, out/m['file'])
         recs.append(dict(file=m['file'], name=r['name'], modifier=r['modifier'], name_prob=r['name_prob'],
                          modifier_prob=r['modifier_prob'],
-                         proposed=True, screen=m['screen'], box=m['box']))
-    df = pd.DataFrame(recs, columns=['file','name','modifier','name_prob','modifier_prob','proposed','screen','box'])
+                         proposed=True, cut=True, screen=m['screen'], box=m['box']))
+    cols = ['file','name','modifier','name_prob','modifier_prob','proposed','cut','screen','box']
+    df = pd.DataFrame(recs, columns=cols)
     if len(df): df['card_group'] = card_groups(df.assign(path=[str(out/f) for f in df.file]), keys=())
     save_json([{k:(int(v) if k=='card_group' else v) for k,v in r.items()} for r in df.to_dict('records')],
               out/'labels.json')
@@ -283,7 +284,7 @@ def balatro_harvest(screens:str=None,       # Folder of screenshots (required)
 def screen_crops(out,                # Dataset folder: crops/ and labels.json go here
                  n:int=300,          # Generated screens to cut
                  seed:int=500,       # Screen-set seed (keep it apart from held-out screens)
-                 margin:float=0.08,  # Margin around each crop, as `read_screen` cuts
+                 margin:float=0.02,  # Margin around each crop: the card model's (`crop_margin`), as `read_screen` cuts
                  jitter:float=0.03,  # Box-edge noise, fraction of the card width
                  tilt_jitter:float=1., # Tilt noise, degrees
                  **kwargs,           # Passed to `screens.make_screen` (size, names, n_hand, ...)
@@ -298,7 +299,7 @@ def screen_crops(out,                # Dataset folder: crops/ and labels.json go
             box,angle = np.add(c['box'], rng.normal(0, jitter*w, 4)),c['angle'] + rng.normal(0, tilt_jitter)
             f = f'crops/s{seed}_{i:04d}_{k:02d}.png'
             atomic_save_img(crop_card(img, box, angle, margin), out/f)
-            recs.append(dict(file=f, name=c['name'], modifier=c['modifier'], set=c['set'], row=c['row'],
+            recs.append(dict(file=f, name=c['name'], modifier=c['modifier'], set=c['set'], cut=True, row=c['row'],
                              visible=c['visible'], screen=i))
     save_json(recs, out/'labels.json')
     return pd.DataFrame(recs)

@@ -195,3 +195,73 @@ PATCHES['cornerwide'] = cornerwide
 
 # `edsuit` (a suit head per edition on the corner view; rows edsuit*) is now the library's `suit_by_edition=True`,
 # the default with `corner=True` (`model.EditionMix`): rerun those rows without the patch
+
+def rankcorner(grid='1'):
+    """With `corner=True`: a rank head on the corner view's features, its logits added to the whole card's rank logits;
+    `grid=g` pools the corner's map to g×g cells (average and max) instead of one, so its features keep where the
+    strokes of a rank's letter or digits are."""
+    g = int(grid)
+    if g > 1:
+        orig = M.corner_net
+        M.corner_net = lambda nf=128: nn.Sequential(*list(orig(nf))[:-2], AdaptiveConcatPool2d(g), Flatten())
+    def after(m, lin_ftrs, ps, parts):
+        if m.corner is None or parts is None: raise SystemExit('rankcorner needs corner=True and playing cards')
+        m.crank = create_head(m.nc, len(RANKS), lin_ftrs=lin_ftrs, ps=ps, pool=False)
+        apply_init(m.crank, nn.init.kaiming_normal_)
+    nl = M.CardModel.name_logits
+    def name_logits(self, f, mod=None):
+        r = F.pad(self.crank(f[:, -self.nc:]), (0,1))
+        return nl(self, f, mod) + r[:, self.parts[:,0]]
+    split = M.card_splitter
+    def splitter(m):
+        gs = split(m)
+        return type(gs)(list(gs[:-1]) + [list(gs[-1]) + list(m.crank.parameters())]) if hasattr(m, 'crank') else gs
+    import balatro_cards.learner as Lr
+    _patch_init(after); M.CardModel.name_logits = name_logits; M.card_splitter = Lr.card_splitter = splitter
+
+PATCHES['rankcorner'] = rankcorner
+
+class RankAux(Callback):
+    "Auxiliary loss: `w` × cross-entropy of the corner's own rank logits (`rankaux`) on the batch's playing cards."
+    order = 60
+    def __init__(self, w:float=0.5): self.w = w
+    def after_loss(self):
+        m = self.learn.model
+        if not self.training or getattr(m, '_crank', None) is None: return
+        r = m.parts[self.learn.yb[0], 0]
+        keep = r >= 0
+        if keep.any(): self.learn.loss_grad = self.learn.loss_grad + self.w*F.cross_entropy(m._crank[keep].float(), r[keep])
+
+def rankaux(w='0.5', g='2'):
+    """With `corner=True`: the corner's conv map, pooled to g×g cells (average and max), feeds a rank head of its own,
+    trained by an auxiliary loss (`RankAux`, weight `w`) so it must read the rank from the corner alone; its logits are
+    added to the whole card's rank logits. The suit heads read the corner's usual pooled features."""
+    w,g = float(w),int(g)
+    def after(m, lin_ftrs, ps, parts):
+        if m.corner is None or parts is None: raise SystemExit('rankaux needs corner=True and playing cards')
+        m.gridpool = nn.Sequential(AdaptiveConcatPool2d(g), Flatten())
+        m.crank = create_head(g*g*m.nc, len(RANKS), lin_ftrs=lin_ftrs, ps=ps, pool=False)   # nc: concat-pooled
+        apply_init(m.crank, nn.init.kaiming_normal_)
+    def encode(self, x):
+        h,wd = [max(8, round(s*k)) for s,k in zip(x.shape[-2:], M.CORNER)]
+        f = self.pool(self.body(F.adaptive_avg_pool2d(x, [max(8, round(s*self.body_scale)) for s in x.shape[-2:]])))
+        mp = self.corner[:-2](x[..., :h, :wd])
+        self._grid = self.gridpool(mp)
+        return self.feats(torch.cat([f, self.corner[-2:](mp)], 1))
+    nl = M.CardModel.name_logits
+    def name_logits(self, f, mod=None):
+        self._crank = self.crank(self._grid)
+        return nl(self, f, mod) + F.pad(self._crank, (0,1))[:, self.parts[:,0]]
+    split = M.card_splitter
+    def splitter(m):
+        gs = split(m)
+        if not hasattr(m, 'crank'): return gs
+        return type(gs)(list(gs[:-1]) + [list(gs[-1]) + list(m.crank.parameters())])
+    import balatro_cards.learner as Lr, balatro_cards.pipeline as Pl
+    _patch_init(after); M.CardModel.encode = encode; M.CardModel.name_logits = name_logits
+    M.card_splitter = Lr.card_splitter = splitter
+    orig = Pl.train_cards
+    def train_cards(*a, cbs=None, **kw): return orig(*a, cbs=list(cbs or []) + [RankAux(w)], **kw)
+    Pl.train_cards = train_cards
+
+PATCHES['rankaux'] = rankaux
