@@ -18,7 +18,8 @@ from .screens import make_screen, jpeg
 # %% auto #0
 __all__ = ['DET_SIZE', 'STRIDE', 'SIZE_REF', 'ANGLE_REF', 'TRAIN_SIZES', 'DET_FORMAT', 'THRESH_GRID', 'letterbox', 'make_target',
            'screen_items', 'ScreenDS', 'CardNet', 'CenterLoss', 'decode', 'match_boxes', 'det_counts', 'save_detector',
-           'CardDetector', 'load_detector', 'pick_thresh', 'valid_thresh', 'train_detector', 'balatro_detector']
+           'CardDetector', 'load_detector', 'best_thresh', 'pick_thresh', 'valid_thresh', 'train_detector',
+           'balatro_detector']
 
 # %% ../nbs/14_detect.ipynb #67cdfcf9
 DET_SIZE = (512, 288)   # detector input (w, h): screens are letterboxed to it
@@ -238,16 +239,23 @@ def _true_boxes(t):
 
 THRESH_GRID = (.15,.2,.25,.3,.35,.4,.45,.5,.55,.6,.65,.7)
 
-def pick_thresh(outs, targets, grid=THRESH_GRID)->tuple:
-    "The heat threshold from `grid` with the best F1 at IoU 0.5 on raw outputs `outs` and their `targets`, and that F1."
+def best_thresh(counts:dict, # {threshold: (true positives, boxes, true cards)} at IoU 0.5
+                tol:int=0,    # Errors (misses + extra boxes) within this many of the fewest count as a tie
+               )->float:
+    "The lowest threshold whose errors are within `tol` of the fewest: ties go to the threshold that keeps more cards."
+    err = {th:(n - tp) + (nt - tp) for th,(tp,n,nt) in counts.items()}
+    return min(th for th,e in err.items() if e <= min(err.values()) + tol)
+
+def pick_thresh(outs, targets, grid=THRESH_GRID, tol:int=0)->tuple:
+    "The heat threshold from `grid` chosen by `best_thresh` on raw outputs `outs` and their `targets`, and its F1 at 0.5."
     trues = [_true_boxes(t) for t in targets]
-    best = (0.3, -1.)
+    counts = {}
     for th in grid:
         c = [det_counts(decode(o, th)[0], tb) for o,tb in zip(outs, trues)]
-        tp,npred,ntrue = (sum(o[k] for o in c) for k in ('tp','n_pred','n_true'))
-        f1 = 2*tp/max(1, npred+ntrue)
-        if f1 > best[1]: best = (th, f1)
-    return best
+        counts[th] = tuple(sum(o[k] for o in c) for k in ('tp','n_pred','n_true'))
+    th = best_thresh(counts, tol)
+    tp,n,nt = counts[th]
+    return th, 2*tp/max(1, n + nt)
 
 def valid_thresh(model, items, grid=THRESH_GRID)->tuple:
     "`pick_thresh` for `model` on validation `items` (`screen_items` pairs): `(threshold, F1 at IoU 0.5)`."

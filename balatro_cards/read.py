@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image
 from fastcore.script import Param, store_true
+from fastai.torch_core import set_seed
 from .core import (load_image, ImageError, LabelError, save_json, atomic_save_img, call_parse_hyphens,
                                  check_writable, IMAGE_EXTS)
-from .data import card_groups, card_img, card_dls, cut_rows
+from .data import card_groups, card_img, card_dls
 from .augment import merge_aug
 from .learner import load_card_model, CardPredictor, card_learner, save_card_model, EpochBudget
 from .train import plain_progress
@@ -315,6 +316,7 @@ def tune_on_screens(model,          # Card model folder to start from (only read
                     bs:int=32,      # Batch size
                     lr:float=1e-3,  # Peak learning rate (one-cycle)
                     quiet:bool=True, # No per-epoch lines
+                    seed:int=0,     # Random seed (sampling, dropout)
                    )->CardPredictor:
     "Fine-tune card model `model` on screen `crops` plus its own captures `labels`; save to `out` and load it."
     pred = load_card_model(model, device='cpu')
@@ -322,13 +324,14 @@ def tune_on_screens(model,          # Card model folder to start from (only read
     df = pd.concat([caps, scr.assign(kind='screen')], ignore_index=True)
     df = df[df.name.isin(pred.names)].reset_index(drop=True)
     if not (df.kind=='screen').any(): raise ValueError(f"{crops}: no crop of a name {model} knows")
+    set_seed(seed)
     dls = card_dls(df, size=pred.size, bs=bs, valid_pct=0, names=pred.names)
     learn = card_learner(dls, model=pred.model, lr=lr)
     plain_progress(learn, quiet)
     learn.fit_one_cycle(epochs, lr, cbs=[EpochBudget(budget)])
     n_scr = int((df.kind=='screen').sum())
     extra = dict(tuned_from=str(model), screen_crops=n_scr, captures=len(df)-n_scr,
-                 epochs=epochs, budget=budget, bs=bs, lr=lr)
+                 epochs=epochs, budget=budget, bs=bs, lr=lr, seed=seed)
     save_card_model(learn, out, extra=extra)
     return load_card_model(out, device='cpu')
 

@@ -230,7 +230,8 @@ class RankAux(Callback):
         if not self.training or getattr(m, '_crank', None) is None: return
         r = m.parts[self.learn.yb[0], 0]
         keep = r >= 0
-        if keep.any(): self.learn.loss_grad = self.learn.loss_grad + self.w*F.cross_entropy(m._crank[keep].float(), r[keep])
+        if keep.any():
+            self.learn.loss_grad = self.learn.loss_grad + self.w*F.cross_entropy(m._crank[keep].float(), r[keep])
 
 def rankaux(w='0.5', g='2'):
     """With `corner=True`: the corner's conv map, pooled to g×g cells (average and max), feeds a rank head of its own,

@@ -21,7 +21,8 @@ p.add_argument('--rethresh', action='store_true',
                help="with --detector: pick its threshold again on 40 validation screens drawn like train_detector's")
 p.add_argument('--tune-data', default=None,
                help="fine-tune the card model on screen crops: folder holding its captures (cards/labels.json) and "
-                    "augmented/augmented.json, e.g. the pipeline's --out (runs/demo)")
+                    "augmented/augmented.json, e.g. the pipeline's --out (runs/demo); its test_cards/, when there, "
+                    "scores the tuned model on captures")
 p.add_argument('--tuned', default=None, help='use this already tuned card model (skips cutting and tuning)')
 p.add_argument('--n-crops', type=int, default=300, help='generated screens cut into training crops (seed 500)')
 p.add_argument('--tune-epochs', type=int, default=3)
@@ -35,6 +36,9 @@ model,out = Path(a.model),Path(a.out)
 if not (model/'config.json').is_file():
     sys.exit(f"screens: no card model at {model}: run `bash tools/demo.sh` first (it writes runs/demo/model), "
              "or pass --model DIR")
+if a.tune_data and not a.tuned and not (Path(a.tune_data)/'cards'/'labels.json').is_file():
+    sys.exit(f"screens: --tune-data {a.tune_data} has no cards/labels.json (the card model's training captures, as "
+             "tools/demo.sh writes them); pass the folder the model was trained from, or leave --tune-data out")
 
 import numpy as np, torch
 from balatro_cards.learner import load_card_model
@@ -84,14 +88,23 @@ if a.tuned: reader = Path(a.tuned)
 elif a.tune_data:
     td,t = Path(a.tune_data),time.time()
     crops = out/'crops'
-    if not (crops/'labels.json').is_file() or len(json.loads((crops/'labels.json').read_text())) == 0:
+    old = json.loads((crops/'labels.json').read_text()) if (crops/'labels.json').is_file() else []
+    if not (old and all(o.get('cut') for o in old) and len({o['screen'] for o in old}) == a.n_crops):
+        if crops.exists(): shutil.rmtree(crops)   # none yet, or cut otherwise: cut again
         screen_crops(crops, n=a.n_crops, seed=500)
     times['crops'] = time.time()-t; t = time.time()
     reader = out/'card_model_tuned'
     tp = tune_on_screens(model, td/'cards'/'labels.json', crops, reader, aug_json=td/'augmented'/'augmented.json',
-                         epochs=a.tune_epochs, budget=a.tune_budget)
+                         epochs=a.tune_epochs, budget=a.tune_budget, seed=a.seed)
     times['tune'] = time.time()-t
     tune = tp.cfg['extra']
+    if (td/'test_cards'/'labels.json').is_file():   # does the tuned model still read captures? (main job's test deck)
+        from balatro_cards.evaluate import evaluate_folder
+        tm = evaluate_folder(reader, data_dir=td/"test_cards").metrics
+        tune['test_deck'] = dict(path=str(td/'test_cards'), name_top1=round(tm['name_top1'], 4),
+                                 modifier_acc=round(tm['modifier_acc'], 4), n_images=tm['n_images'],
+                                 by_set={k:round(v['name_acc'], 4) for k,v in tm['per_set'].items()})
+        log(f"tuned model on {td/'test_cards'}: names {tm['name_top1']:.3f}, modifiers {tm['modifier_acc']:.3f}")
     log(f"card model tuned on {tune['screen_crops']} screen crops + {tune['captures']} captures "
         f"in {times['tune']:.0f}s")
 
