@@ -25,7 +25,7 @@ from .detect import load_detector, CardDetector, match_boxes, det_counts
 # %% auto #0
 __all__ = ['ASPECT', 'card_wh', 'crop_card', 'reading_order', 'crop_margin', 'read_crops', 'read_screen', 'image_files',
            'read_file', 'watch_folder', 'balatro_read', 'dedup_crops', 'harvest', 'balatro_harvest', 'screen_crops',
-           'tune_on_screens', 'score_screens']
+           'tune_on_screens', 'balatro_tune', 'score_screens']
 
 # %% ../nbs/15_read.ipynb #93016921
 ASPECT = CELL[1]/CELL[0]   # card height / width
@@ -334,6 +334,33 @@ def tune_on_screens(model,          # Card model folder to start from (only read
                  epochs=epochs, budget=budget, bs=bs, lr=lr, seed=seed)
     save_card_model(learn, out, extra=extra)
     return load_card_model(out, device='cpu')
+
+# %% ../nbs/15_read.ipynb #bt11ne02
+@call_parse_hyphens
+def balatro_tune(model:str=None,   # Card model folder to start from (required; only read)
+                 labels:str=None,  # The model's training labels.json: its captures stay in the mix (required)
+                 crops:str=None,   # Folder of labelled crops with labels.json (harvested and confirmed, or screen_crops)
+                 out:str=None,     # Folder for the tuned model (required; not the model's own)
+                 aug:str=None,     # augmented.json of `labels` (balatro_augment, the pipeline), merged too
+                 epochs:int=3,     # Epochs
+                 budget:int=1500,  # Images drawn per epoch
+                 lr:float=1e-3,    # Peak learning rate (one-cycle)
+                 seed:int=0,       # Random seed
+                ):
+    "Fine-tune card model `model` on the labelled crops in `crops` plus its own training captures; save to `out`."
+    if not all((model, labels, crops, out)):
+        print('balatro_tune: error: give --model DIR --labels LABELS.json --crops DIR --out DIR', file=sys.stderr)
+        sys.exit(2)
+    if Path(out).resolve() == Path(model).resolve():
+        print(f'balatro_tune: error: --out {out} is the model to start from: give a new folder', file=sys.stderr)
+        sys.exit(2)
+    t = time.time()
+    try: p = tune_on_screens(model, labels, crops, out, aug_json=aug, epochs=epochs, budget=budget, lr=lr, seed=seed)
+    except (ValueError, FileNotFoundError, OSError) as e:
+        print(f'balatro_tune: error: {e}', file=sys.stderr); sys.exit(2)
+    x = p.cfg['extra']
+    print(f"balatro_tune: {x['screen_crops']} crops + {x['captures']} captures, {epochs} epochs x {budget} images "
+          f"in {time.time()-t:.0f}s -> {out}")
 
 # %% ../nbs/15_read.ipynb #445cda34
 def score_screens(results:list, # One `read_screen` answer list per screen
