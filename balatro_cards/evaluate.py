@@ -691,12 +691,11 @@ def predict_arrays(predictor,        # A `CardPredictor` (`learner.load_card_mod
     items = list(items)
     cut = np.zeros(len(items), bool) if cut is None else np.asarray(cut, bool)
     if len(cut) != len(items): raise ValueError(f"cut has {len(cut)} flags for {len(items)} items")
-    crop = predictor.cfg.get('crop') if predictor.cut else None   # each image cut here, as the predictor would
     pn,pm,em,ok,skipped = [],[],[],[],[]
     for i in range(0, len(items), bs):
         imgs = []
         for j,o in enumerate(items[i:i+bs], start=i):
-            try: imgs.append(card_img(o, None if cut[j] else crop)); ok.append(j)
+            try: imgs.append(card_img(o) if cut[j] else predictor._img(o)); ok.append(j)   # cut here, read as cut
             except ImageError as e:
                 if on_error == 'raise': raise
                 skipped.append((o, str(e)))

@@ -9,13 +9,12 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image
 from fastcore.script import Param, store_true
-from fastai.torch_core import set_seed
 from .core import (load_image, ImageError, LabelError, save_json, atomic_save_img, call_parse_hyphens,
                                  check_writable, IMAGE_EXTS)
-from .data import card_groups, card_img, card_dls
+from .data import card_groups, card_img
 from .augment import merge_aug
 from .learner import load_card_model, CardPredictor, card_learner, save_card_model, EpochBudget
-from .train import plain_progress
+from .train import plain_progress, train_dls
 from .evaluate import predict_arrays
 from .interpret import CardIndex
 from .screens import draw_boxes, make_screen, jpeg
@@ -324,8 +323,7 @@ def tune_on_screens(model,          # Card model folder to start from (only read
     df = pd.concat([caps, scr.assign(kind='screen')], ignore_index=True)
     df = df[df.name.isin(pred.names)].reset_index(drop=True)
     if not (df.kind=='screen').any(): raise ValueError(f"{crops}: no crop of a name {model} knows")
-    set_seed(seed)
-    dls = card_dls(df, size=pred.size, bs=bs, valid_pct=0, names=pred.names)
+    dls = train_dls(df, seed=seed, quiet=True, size=pred.size, bs=bs, valid_pct=0, names=pred.names)
     learn = card_learner(dls, model=pred.model, lr=lr)
     plain_progress(learn, quiet)
     learn.fit_one_cycle(epochs, lr, cbs=[EpochBudget(budget)])
