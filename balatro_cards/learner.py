@@ -18,12 +18,13 @@ import balatro_cards
 from . import core
 from .core import atomic_path, save_json, save_fig, file_hash, call_parse_hyphens
 from .data import card_img
-from .model import CardLoss, create_card_model, card_splitter, card_metrics, inv_freq_weights
+from .model import (CardLoss, create_card_model, card_splitter, card_metrics, inv_freq_weights,
+                                 EditionMix)
 
 # %% auto #0
 __all__ = ['PEAK_LR', 'CONFIG_FILE', 'WEIGHTS_FILE', 'FORMAT', 'CardLearner', 'BestModelCallback', 'PreciseBN', 'recompute_bn',
-           'BudgetDL', 'set_epoch_size', 'EpochBudget', 'name_prior', 'card_learner', 'save_card_model',
-           'CardPredictor', 'load_card_model', 'balatro_predict']
+           'BudgetDL', 'set_epoch_size', 'EpochBudget', 'name_prior', 'card_learner', 'playing_corners', 'corner_acc',
+           'fit_corner', 'CornerPretrain', 'save_card_model', 'CardPredictor', 'load_card_model', 'balatro_predict']
 
 # %% ../nbs/06_learner.ipynb #70f84677
 class CardLearner(Learner):
@@ -183,6 +184,7 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
                  corner:bool=False,      # Full-resolution corner view for the suits (`model.CardModel`)
                  body_scale:float=0.5,   # With a corner view: the encoder's input size as a fraction of `size`
                  suit_by_edition:bool=True, # With a corner view: a suit head per edition (`model.EditionMix`)
+                 corner_rank:bool=True,  # With a corner view: rank logits from it too (`model.CardModel.crank`)
                  model=None,             # A ready `CardModel` instead of building one
                  cbs=None,               # Extra callbacks
                  **kwargs,               # Passed to `Learner`
@@ -194,7 +196,7 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
     if model is None: model = create_card_model(arch, len(names), len(mods), pretrained=pretrained, lin_ftrs=lin_ftrs,
                                                 ps=ps, arch_kwargs=arch_kwargs, names=names, parts=parts,
                                                 corner=corner, body_scale=body_scale,
-                                                suit_by_edition=suit_by_edition)
+                                                suit_by_edition=suit_by_edition, corner_rank=corner_rank)
     nw = mw = prior = None
     if class_weights:
         trn = dls.df.iloc[list(dls.splits[0])]
@@ -216,6 +218,67 @@ def card_learner(dls,                    # `data.card_dls` DataLoaders
     learn.card_cfg = {**cfg, **model.cfg, 'mod_w':mod_w, 'pretrained':bool(pretrained),
                       'logit_adjust':bool(logit_adjust), 'lib_version':balatro_cards.__version__}
     return learn
+
+# %% ../nbs/06_learner.ipynb #cp0a0002
+def playing_corners(dls, model)->tuple|None:
+    "Corner views of `dls`'s training playing cards as the model sees them (normalised), with rank, suit, modifier."
+    m,ds = getattr(model, 'module', model),dls.train_ds
+    parts,vi = m.parts.cpu(),{n:i for i,n in enumerate(dls.vocab[0])}
+    idx = [i for i,n in enumerate(ds.items.name) if parts[vi[n], 0] >= 0]
+    if not idx: return None
+    items = [ds[i] for i in idx]
+    x = m.corner_view(torch.stack([image2tensor(o[0]) for o in items]).float()/255)
+    norm = first(t for t in dls.train.after_batch.fs if isinstance(t, Normalize))
+    if norm is not None: x = (x - norm.mean.cpu().view(1,-1,1,1))/norm.std.cpu().view(1,-1,1,1)
+    rank,suit = parts[tensor([int(o[1]) for o in items])].T
+    return x,rank,suit,tensor([int(o[2]) for o in items])
+
+def _corner_logits(m, x, mod):
+    "Rank and suit logits of corner views `x` from the corner view alone, the suit head of edition `mod`."
+    fc = m.corner(x)
+    w = F.one_hot(mod, m.mod_head[-1].out_features).float()
+    return m.crank(fc),(m.suit_head(fc, w) if isinstance(m.suit_head, EditionMix) else m.suit_head(fc))
+
+def corner_acc(m, x, rank, suit, mod, bs:int=256)->dict:
+    "Rank and suit accuracy of `m`'s corner view alone on corner views `x` (eval mode, no gradients)."
+    dev,was = next(m.parameters()).device,m.training
+    m.eval()
+    with torch.no_grad():
+        r,s = [torch.cat(o) for o in zip(*[_corner_logits(m, x[i:i+bs].to(dev), mod[i:i+bs].to(dev))
+                                              for i in range(0, len(x), bs)])]
+    m.train(was)
+    acc = lambda o,t: (o.argmax(1).cpu()==t).float().mean().item()
+    return dict(rank=acc(r, rank), suit=acc(s, suit))
+
+def fit_corner(m, x, rank, suit, mod, epochs:int=40, lr:float=1e-2, bs:int=64, shift:int=2, light:float=0.2):
+    "Train `m.corner`, `m.crank` and `m.suit_head` on corner views `x` alone: one-cycle AdamW, shifts and brightness."
+    dev = next(m.parameters()).device
+    ps = [p for o in (m.corner, m.crank, m.suit_head) for p in o.parameters()]
+    opt = torch.optim.AdamW(ps, lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs*math.ceil(len(x)/bs))
+    m.train()
+    for _ in range(epochs):
+        for b in torch.randperm(len(x)).split(bs):
+            dy,dx = torch.randint(-shift, shift+1, (2,)).tolist()
+            xb = x[b].roll((dy, dx), (2, 3)) * (1 + light*torch.randn(len(b), 1, 1, 1))
+            r,s = _corner_logits(m, xb.to(dev), mod[b].to(dev))
+            loss = F.cross_entropy(r, rank[b].to(dev)) + F.cross_entropy(s, suit[b].to(dev))
+            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+
+class CornerPretrain(Callback):
+    "Before the first fit, train the corner view and its rank and suit heads on the training playing cards' corners."
+    def __init__(self, epochs:int=40, lr:float=1e-2, bs:int=64, quiet:bool=False): store_attr(); self.acc = None
+    def before_fit(self):
+        if hasattr(self.learn, 'lr_finder') or self.acc is not None: return
+        m = getattr(self.learn.model, 'module', self.learn.model)
+        data = playing_corners(self.dls, m) if getattr(m, 'crank', None) is not None else None
+        if data is None: self.acc = {}; return
+        t = time.time()
+        fit_corner(m, *data, epochs=self.epochs, lr=self.lr, bs=self.bs)
+        self.acc = corner_acc(m, *data)
+        if not self.quiet: print(f"corner pretraining: {len(data[0])} playing-card corners, {self.epochs} epochs in "
+                                 f"{time.time()-t:.0f} s; training corners read alone: rank {self.acc['rank']:.3f}, "
+                                 f"suit {self.acc['suit']:.3f}")
 
 # %% ../nbs/06_learner.ipynb #58242015
 CONFIG_FILE,WEIGHTS_FILE,FORMAT = 'config.json','model.safetensors','balatro_cards.card_model/1'
@@ -379,7 +442,7 @@ def _check_cfg(cfg, cf):
     if lf is not None and not (isinstance(lf, list) and all(is_int(o) and o > 0 for o in lf)):
         bad.append('lin_ftrs must be a list of positive integers')
     if not is_num(cfg.get('ps', 0.5)) or not 0 <= cfg.get('ps', 0.5) < 1: bad.append('ps must be a number in [0, 1)')
-    for k in ('concat_pool', 'parts', 'corner', 'suit_by_edition'):
+    for k in ('concat_pool', 'parts', 'corner', 'suit_by_edition', 'corner_rank'):
         if not isinstance(cfg.get(k, False), bool): bad.append(f'{k} must be true or false')
     bz = cfg.get('body_scale')
     if bz is not None and not (is_num(bz) and 0 < bz <= 1): bad.append('body_scale must be null or a number in (0, 1]')
@@ -414,7 +477,8 @@ def load_card_model(path,          # Folder written by `save_card_model`
                                    names=cfg['names'], parts=cfg.get('parts', False),
                                    corner=cfg.get('corner', False),
                                    body_scale=cfg.get('body_scale') or 0.5,
-                                   suit_by_edition=cfg.get('suit_by_edition', False))
+                                   suit_by_edition=cfg.get('suit_by_edition', False),
+                                   corner_rank=cfg.get('corner_rank', False))
     except Exception as e:
         raise ValueError(f"{cf}: cannot build the model it describes ({type(e).__name__}: {e})") from None
     _check_state(model, sd, cfg, wf)

@@ -71,7 +71,8 @@ class CardModel(Module):
                  parts=None,   # `card_parts(names)`: add rank and suit logits to the playing-card names' logits
                  corner=None,  # `corner_net()`: the encoder sees the input scaled by `body_scale`, this net its corner
                  body_scale:float=0.5, # With a corner view: the encoder's input size as a fraction of the input's
-                 suit_by_edition:bool=False): # With a corner view: a suit head per edition (`EditionMix`)
+                 suit_by_edition:bool=False, # With a corner view: a suit head per edition (`EditionMix`)
+                 corner_rank:bool=False): # With a corner view: rank logits from the corner too (`crank`)
         self.body,self.corner,self.body_scale = body,corner,body_scale
         self.pool = nn.Sequential(AdaptiveConcatPool2d() if concat_pool else nn.AdaptiveAvgPool2d(1), Flatten())
         self.feats = nn.Identity()   # the features every head reads (a place to hook them)
@@ -87,16 +88,23 @@ class CardModel(Module):
         if self.nc and parts is not None:
             suit = lambda: head(self.nc, len(SUITS))
             self.suit_head = EditionMix([suit() for _ in range(n_mods)]) if suit_by_edition else suit()
+        self.crank = head(self.nc, len(RANKS)) if self.nc and corner_rank else None
         if parts is not None: self.register_buffer('parts', torch.as_tensor(parts).long(), persistent=False)
         if init is not None:
-            for h in (self.name_head, self.mod_head, self.part_head, self.suit_head): h is None or apply_init(h, init)
+            for h in (self.name_head, self.mod_head, self.part_head, self.suit_head, self.crank):
+                h is None or apply_init(h, init)
+
+    @staticmethod
+    def corner_view(x):
+        "The top-left `CORNER` fraction of image batch `x`: what `corner` sees."
+        h,w = [max(8, round(s*k)) for s,k in zip(x.shape[-2:], CORNER)]
+        return x[..., :h, :w]
 
     def encode(self, x):
         "Pooled features of image batch `x`, shape `(bs, nf)`: the encoder's, then the corner view's when there is one."
         if self.corner is None: return self.feats(self.pool(self.body(x)))
-        h,w = [max(8, round(s*k)) for s,k in zip(x.shape[-2:], CORNER)]
         f = self.pool(self.body(F.adaptive_avg_pool2d(x, [max(8, round(s*self.body_scale)) for s in x.shape[-2:]])))
-        return self.feats(torch.cat([f, self.corner(x[..., :h, :w])], 1))
+        return self.feats(torch.cat([f, self.corner(self.corner_view(x))], 1))
 
     def suit_logits(self, fc, mod):
         "Suit logits from the corner's features `fc`; per-edition heads mixed by softmax(`mod`) (not trained by it)."
@@ -109,6 +117,7 @@ class CardModel(Module):
         if self.part_head is None: return out
         out = out.masked_fill(self.parts[:,0] >= 0, 0.)
         p = self.part_head(f)
+        if self.crank is not None: p = p + self.crank(f[:, -self.nc:])   # the whole card's ranks + the corner's
         if self.suit_head is not None:
             p = torch.cat([p, self.suit_logits(f[:, -self.nc:], self.mod_head(f) if mod is None else mod)], 1)
         # a last column of zeros: the rank and suit of a card that is not a playing card
@@ -136,6 +145,7 @@ def create_card_model(arch='resnet18',      # Architecture name (see `card_body`
                       corner:bool=False,    # A full-resolution corner view (suit logits read it alone)
                       body_scale:float=0.5, # With a corner view: the encoder's input size as a fraction of the input's
                       suit_by_edition:bool=True, # With a corner view: a suit head per edition, mixed by p(edition)
+                      corner_rank:bool=True, # With a corner view: the corner's rank logits added to the whole card's
                      )->CardModel:
     "A `CardModel` for `n_names` names and `n_mods` modifiers; `model.cfg` holds what rebuilds it."
     if not n_names or n_names < 1: raise ValueError(f"n_names must be a positive int, not {n_names!r}")
@@ -148,12 +158,13 @@ def create_card_model(arch='resnet18',      # Architecture name (see `card_body`
     pp = card_parts(names) if parts and names is not None else None
     if corner and not 0 < body_scale <= 1: raise ValueError(f"body_scale must be in (0, 1], not {body_scale!r}")
     body_scale = float(body_scale) if corner else None
-    sbe = bool(corner and suit_by_edition and pp is not None)
+    sbe,cr = bool(corner and suit_by_edition and pp is not None),bool(corner and corner_rank and pp is not None)
     m = CardModel(body, nf, n_names, n_mods, lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, parts=pp,
-                  corner=corner_net() if corner else None, body_scale=body_scale, suit_by_edition=sbe)
+                  corner=corner_net() if corner else None, body_scale=body_scale, suit_by_edition=sbe,
+                  corner_rank=cr)
     m.cfg = dict(arch=_arch_fn(arch)[1], arch_kwargs=arch_kwargs, n_names=int(n_names), n_mods=int(n_mods),
                  lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, nf=int(m.nf), parts=pp is not None,
-                 corner=bool(corner), body_scale=body_scale, suit_by_edition=sbe)
+                 corner=bool(corner), body_scale=body_scale, suit_by_edition=sbe, corner_rank=cr)
     return m
 
 # %% ../nbs/05_model.ipynb #973b595b
@@ -166,7 +177,7 @@ def card_splitter(m:CardModel)->L:
     "Three parameter groups of `m`: early encoder, late encoder, pooling+heads (for `freeze` and discriminative lrs)."
     st = _stages(m.body)
     k = max(1, round(len(st)*3/4))
-    heads = [o for o in (m.corner, m.name_head, m.mod_head, m.part_head, m.suit_head) if o is not None]
+    heads = [o for o in (m.corner, m.name_head, m.mod_head, m.part_head, m.suit_head, m.crank) if o is not None]
     return L(nn.Sequential(*st[:k]), nn.Sequential(*st[k:]), nn.Sequential(m.pool, *heads)).map(params)
 
 # %% ../nbs/05_model.ipynb #64e79da8

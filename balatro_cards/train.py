@@ -15,8 +15,8 @@ from . import core
 from .core import MODIFIERS, atomic_path, load_labels, check_image, call_parse_hyphens
 from .data import card_dls, card_frame
 from .regularise import reg_cbs, add_edition_synth
-from .learner import (PEAK_LR, FORMAT, CardLearner, EpochBudget, card_learner, save_card_model,
-                                   _commit_pair, _find_weights, _state_tensors, _check_state)
+from .learner import (PEAK_LR, FORMAT, CardLearner, EpochBudget, CornerPretrain, card_learner,
+                                   save_card_model, _commit_pair, _find_weights, _state_tensors, _check_state)
 
 # %% auto #0
 __all__ = ['write_history', 'CardCheckpoint', 'load_checkpoint', 'gloo_broadcast', 'save_split', 'plain_logger', 'plain_progress',
@@ -183,10 +183,11 @@ def _resume(learn, out, run:dict, quiet:bool)->tuple:
     return start,hist
 
 # %% ../nbs/06b_train.ipynb #c0a1e017
-def _fit_cbs(learn, ckpt, run:dict, cbs, epoch_size:int|None, distributed:bool, quiet:bool)->list:
-    "Callbacks for the fit: checkpoint `ckpt`, `cbs`, the regularisers of `run`, a sample budget, distributed training."
+def _fit_cbs(learn, ckpt, run:dict, cbs, epoch_size:int|None, distributed:bool, quiet:bool, start:int=0)->list:
+    "The fit's callbacks: checkpoint, `cbs`, regularisers, budget, distributed, corner pretraining (when `start` is 0)."
     reg = {k:run[k] for k in ('mixup','cutmix','mix','same_modifier','curriculum')}
     res = [ckpt] + L(cbs) + reg_cbs(**reg) + ([EpochBudget(epoch_size)] if epoch_size else [])
+    if run.get('corner_pretrain') and not start: res.append(CornerPretrain(run['corner_pretrain'], quiet=quiet))
     if distributed and num_distrib() > 1:
         gloo_broadcast(); res.append(DistributedTrainer(sync_bn=False, cpu=not torch.cuda.is_available()))
     if quiet or not sys.stdout.isatty(): plain_progress(learn, quiet)   # no bars in logs
@@ -251,6 +252,8 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
                 corner:bool=False,    # Full-resolution corner view for the suits (`model.CardModel`)
                 body_scale:float=0.5, # With a corner view: the encoder's input size as a fraction of `size`
                 suit_by_edition:bool=True, # With a corner view: a suit head per edition (`model.EditionMix`)
+                corner_rank:bool=True, # With a corner view: rank logits from it too (`model.CardModel.crank`)
+                corner_pretrain:int=40, # With a corner view: epochs of `learner.CornerPretrain` first (0: off)
                 cbs=None,             # Extra callbacks for the fit
                 quiet:bool=False,     # No progress bars or tables
                 mixup:float=0.,       # Two-target MixUp alpha (0: off; see `regularise`)
@@ -271,17 +274,20 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
     dls = train_dls(df, data, seed=seed, quiet=quiet, **kwargs)
     learn = card_learner(dls, arch, pretrained=pretrained, lr=lr, wd=wd, mod_w=mod_w, fp16=fp16,
                          early_stop=early_stop or None, arch_kwargs=arch_kwargs,
-                         corner=corner, body_scale=body_scale, suit_by_edition=suit_by_edition)
+                         corner=corner, body_scale=body_scale, suit_by_edition=suit_by_edition,
+                         corner_rank=corner_rank)
     cfg,rep = dls.card_cfg,dls.split_report
     run = dict(arch=learn.card_cfg['arch'], arch_kwargs=learn.card_cfg['arch_kwargs'], corner=corner, size=cfg['size'],
                body_scale=learn.card_cfg['body_scale'], suit_by_edition=learn.card_cfg['suit_by_edition'],
+               corner_rank=learn.card_cfg['corner_rank'], corner_pretrain=corner_pretrain if corner else 0,
                names=cfg['names'], epochs=epochs, sched=sched, lr=lr, bs=dls.bs, seed=seed, split_by=cfg['split_by'],
                n_train=rep['n_train'],
                mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier, curriculum=curriculum,
                edition_p=kwargs.get('edition_p', 0.))
     start,hist = _resume(learn, out, run, quiet) if resume else (0,[])
     ckpt = CardCheckpoint(out, run, hist, checkpoint=checkpoint)
-    _fit(learn, epochs, lr, sched, pretrained, start, _fit_cbs(learn, ckpt, run, cbs, epoch_size, distributed, quiet))
+    _fit(learn, epochs, lr, sched, pretrained, start, _fit_cbs(learn, ckpt, run, cbs, epoch_size, distributed, quiet,
+                                                                       start))
     learn.train_summary,learn.train_run = _summary(learn, start<epochs, ckpt.history, rep, skipped),run
     _save_run(learn, dls, out, run, kwargs, quiet)
     return learn
@@ -292,11 +298,13 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
 def balatro_train(weighted:bool_arg=True,   # Weighted sampling for training (see `data.sample_weights`)
                   same_modifier:bool_arg=True, # Only mix images of the same modifier
                   suit_by_edition:bool_arg=True, # With --corner: a suit head per edition
+                  corner_rank:bool_arg=True, # With --corner: rank logits from the corner view too
                   widen:float=None,         # xresnet channel multiplier (e.g. 0.5)
                   **kwargs):
     "Train a card name + modifier model and save it to OUT (model.safetensors, config.json, history.csv)."
     akw = dict(widen=widen) if widen else None
     try: train_cards(weighted=weighted, same_modifier=same_modifier, suit_by_edition=suit_by_edition,
+                      corner_rank=corner_rank,
                       arch_kwargs=akw, **kwargs)
     except (ValueError, OSError, ImportError, core.ImageError) as e:
         print(f'balatro_train: error: {e}', file=sys.stderr); sys.exit(2)

@@ -266,3 +266,36 @@ def rankaux(w='0.5', g='2'):
     Pl.train_cards = train_cards
 
 PATCHES['rankaux'] = rankaux
+
+class WeightEMA(Callback):
+    """An exponential moving average of the weights (`decay` per step) from `start` (fraction of training) on; after the
+    fit the average replaces the weights and BatchNorm statistics are estimated again for them (`recompute_bn`)."""
+    order = 60
+    def __init__(self, decay=0.99, start=0.5, n_bn=16): self.decay,self.start,self.n_bn,self.avg = decay,start,n_bn,None
+    def before_fit(self): self.avg = None
+    def after_step(self):
+        if hasattr(self.learn, 'lr_finder') or self.pct_train < self.start: return
+        ps = [p.detach() for p in self.learn.model.parameters()]
+        if self.avg is None: self.avg = [p.clone() for p in ps]
+        else: torch._foreach_lerp_(self.avg, ps, 1-self.decay)
+    def after_fit(self):
+        if self.avg is None: return
+        from balatro_cards.learner import recompute_bn
+        with torch.no_grad():
+            for p,a in zip(self.learn.model.parameters(), self.avg): p.copy_(a)
+        recompute_bn(self.learn.model, self.learn.dls.train, self.n_bn)
+
+def ema(decay='0.99', start='0.5'):
+    "`WeightEMA(decay, start)` on every training run (`train_cards`)."
+    import balatro_cards.pipeline as Pl
+    orig = Pl.train_cards
+    def train_cards(*a, cbs=None, **kw):
+        return orig(*a, cbs=list(cbs or []) + [WeightEMA(float(decay), float(start))], **kw)
+    Pl.train_cards = train_cards
+
+PATCHES['ema'] = ema
+
+# `cornerpre` (a rank head on the corner view's features added to the whole card's rank logits, the corner view
+# pretrained on the training playing cards' corners before the fit; rows cornerpre40*) is now the library's default with
+# `corner=True` (`model.CardModel.crank`, `learner.CornerPretrain`, `train_cards(corner_pretrain=40)`): rerun those
+# rows without a patch.
