@@ -16,7 +16,7 @@ from safetensors.torch import save_file, load_file
 from torch.optim.swa_utils import update_bn
 import balatro_cards
 from . import core
-from .core import atomic_path, save_json, save_fig, file_hash, call_parse_hyphens
+from .core import atomic_path, save_json, save_fig, file_hash, call_parse_hyphens, RANKS, SUITS
 from .data import card_img
 from .model import (CardLoss, create_card_model, card_splitter, card_metrics, inv_freq_weights,
                                  EditionMix)
@@ -233,11 +233,12 @@ def playing_corners(dls, model)->tuple|None:
     rank,suit = parts[tensor([int(o[1]) for o in items])].T
     return x,rank,suit,tensor([int(o[2]) for o in items])
 
-def _corner_logits(m, x, mod):
-    "Rank and suit logits of corner views `x` from the corner view alone, the suit head of edition `mod`."
-    fc = m.corner(x)
+def _head_logits(m, fc, mod):
+    "Rank and suit logits of corner features `fc`: `m.crank`'s, and the suit head of edition `mod`."
     w = F.one_hot(mod, m.mod_head[-1].out_features).float()
     return m.crank(fc),(m.suit_head(fc, w) if isinstance(m.suit_head, EditionMix) else m.suit_head(fc))
+
+def _corner_logits(m, x, mod): return _head_logits(m, m.corner(x), mod)
 
 def corner_acc(m, x, rank, suit, mod, bs:int=256)->dict:
     "Rank and suit accuracy of `m`'s corner view alone on corner views `x` (eval mode, no gradients)."
@@ -250,20 +251,32 @@ def corner_acc(m, x, rank, suit, mod, bs:int=256)->dict:
     acc = lambda o,t: (o.argmax(1).cpu()==t).float().mean().item()
     return dict(rank=acc(r, rank), suit=acc(s, suit))
 
-def fit_corner(m, x, rank, suit, mod, epochs:int=40, lr:float=1e-2, bs:int=64, shift:int=2, light:float=0.2):
-    "Train `m.corner`, `m.crank` and `m.suit_head` on corner views `x` alone: one-cycle AdamW, shifts and brightness."
-    dev = next(m.parameters()).device
-    ps = [p for o in (m.corner, m.crank, m.suit_head) for p in o.parameters()]
-    opt = torch.optim.AdamW(ps, lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs*math.ceil(len(x)/bs))
-    m.train()
+def _fit_steps(params, loss, n:int, epochs:int, lr:float, bs:int):
+    "One-cycle AdamW on `params` for `epochs` shuffled passes over `n` items; `loss(idx)` is a batch's loss."
+    opt = torch.optim.AdamW(params, lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs*math.ceil(n/bs))
     for _ in range(epochs):
-        for b in torch.randperm(len(x)).split(bs):
-            dy,dx = torch.randint(-shift, shift+1, (2,)).tolist()
-            xb = x[b].roll((dy, dx), (2, 3)) * (1 + light*torch.randn(len(b), 1, 1, 1))
-            r,s = _corner_logits(m, xb.to(dev), mod[b].to(dev))
-            loss = F.cross_entropy(r, rank[b].to(dev)) + F.cross_entropy(s, suit[b].to(dev))
-            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        for b in torch.randperm(n).split(bs):
+            l = loss(b); opt.zero_grad(); l.backward(); opt.step(); sched.step()
+
+def fit_corner(m, x, rank, suit, mod, epochs:int=40, lr:float=1e-2, bs:int=64, shift:int=2, light:float=0.2,
+               head_epochs:int=20):
+    "Train `m.corner` on corner views `x` by a linear rank+suit probe, then `crank` and `suit_head` on its features."
+    dev,nr = next(m.parameters()).device,len(RANKS)
+    probe = nn.Linear(m.nc, nr + len(SUITS)).to(dev)
+    def probe_loss(b):
+        dy,dx = torch.randint(-shift, shift+1, (2,)).tolist()
+        o = probe(m.corner((x[b].roll((dy, dx), (2, 3)) * (1 + light*torch.randn(len(b), 1, 1, 1))).to(dev)))
+        return F.cross_entropy(o[:, :nr], rank[b].to(dev)) + F.cross_entropy(o[:, nr:], suit[b].to(dev))
+    m.train()
+    _fit_steps(list(m.corner.parameters()) + list(probe.parameters()), probe_loss, len(x), epochs, lr, bs)
+    m.corner.eval()
+    with torch.no_grad(): fc = torch.cat([m.corner(x[i:i+256].to(dev)) for i in range(0, len(x), 256)])
+    def head_loss(b):
+        r,s = _head_logits(m, fc[b], mod[b].to(dev))
+        return F.cross_entropy(r, rank[b].to(dev)) + F.cross_entropy(s, suit[b].to(dev))
+    _fit_steps(list(m.crank.parameters()) + list(m.suit_head.parameters()), head_loss, len(x), head_epochs, lr, bs)
+    m.train()
 
 class CornerPretrain(Callback):
     "Before the first fit, train the corner view and its rank and suit heads on the training playing cards' corners."
