@@ -238,15 +238,17 @@ def _head_logits(m, fc, mod):
     w = F.one_hot(mod, m.mod_head[-1].out_features).float()
     return m.crank(fc),(m.suit_head(fc, w) if isinstance(m.suit_head, EditionMix) else m.suit_head(fc))
 
-def _corner_logits(m, x, mod): return _head_logits(m, m.corner(x), mod)
+def _corner_feats(m, x, bs:int=256):
+    "`m.corner`'s features of corner views `x`, in batches of `bs`, on the model's device, without gradients."
+    dev = next(m.parameters()).device
+    with torch.no_grad(): return torch.cat([m.corner(x[i:i+bs].to(dev)) for i in range(0, len(x), bs)])
 
 def corner_acc(m, x, rank, suit, mod, bs:int=256)->dict:
     "Rank and suit accuracy of `m`'s corner view alone on corner views `x` (eval mode, no gradients)."
-    dev,was = next(m.parameters()).device,m.training
+    was = m.training
     m.eval()
-    with torch.no_grad():
-        r,s = [torch.cat(o) for o in zip(*[_corner_logits(m, x[i:i+bs].to(dev), mod[i:i+bs].to(dev))
-                                              for i in range(0, len(x), bs)])]
+    fc = _corner_feats(m, x, bs)
+    with torch.no_grad(): r,s = _head_logits(m, fc, mod.to(fc.device))
     m.train(was)
     acc = lambda o,t: (o.argmax(1).cpu()==t).float().mean().item()
     return dict(rank=acc(r, rank), suit=acc(s, suit))
@@ -271,7 +273,7 @@ def fit_corner(m, x, rank, suit, mod, epochs:int=40, lr:float=1e-2, bs:int=64, s
     m.train()
     _fit_steps(list(m.corner.parameters()) + list(probe.parameters()), probe_loss, len(x), epochs, lr, bs)
     m.corner.eval()
-    with torch.no_grad(): fc = torch.cat([m.corner(x[i:i+256].to(dev)) for i in range(0, len(x), 256)])
+    fc = _corner_feats(m, x)
     def head_loss(b):
         r,s = _head_logits(m, fc[b], mod[b].to(dev))
         return F.cross_entropy(r, rank[b].to(dev)) + F.cross_entropy(s, suit[b].to(dev))

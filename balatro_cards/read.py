@@ -337,7 +337,7 @@ def tune_on_screens(model,          # Card model folder to start from (only read
 @call_parse_hyphens
 def balatro_tune(model:str=None,   # Card model folder to start from (required; only read)
                  labels:str=None,  # The model's training labels.json: its captures stay in the mix (required)
-                 crops:str=None,   # Folder of labelled crops with labels.json (harvested and confirmed, or screen_crops)
+                 crops:str=None,   # Folder of labelled crops with labels.json (confirmed harvest, or screen_crops)
                  out:str=None,     # Folder for the tuned model (required; not the model's own)
                  aug:str=None,     # augmented.json of `labels` (balatro_augment, the pipeline), merged too
                  epochs:int=3,     # Epochs
@@ -346,16 +346,12 @@ def balatro_tune(model:str=None,   # Card model folder to start from (required; 
                  seed:int=0,       # Random seed
                 ):
     "Fine-tune card model `model` on the labelled crops in `crops` plus its own training captures; save to `out`."
-    if not all((model, labels, crops, out)):
-        print('balatro_tune: error: give --model DIR --labels LABELS.json --crops DIR --out DIR', file=sys.stderr)
-        sys.exit(2)
-    if Path(out).resolve() == Path(model).resolve():
-        print(f'balatro_tune: error: --out {out} is the model to start from: give a new folder', file=sys.stderr)
-        sys.exit(2)
+    def fail(msg): print(f'balatro_tune: error: {msg}', file=sys.stderr); sys.exit(2)
+    if not all((model, labels, crops, out)): fail('give --model DIR --labels LABELS.json --crops DIR --out DIR')
+    if Path(out).resolve() == Path(model).resolve(): fail(f'--out {out} is the model to start from: give a new folder')
     t = time.time()
     try: p = tune_on_screens(model, labels, crops, out, aug_json=aug, epochs=epochs, budget=budget, lr=lr, seed=seed)
-    except (ValueError, FileNotFoundError, OSError) as e:
-        print(f'balatro_tune: error: {e}', file=sys.stderr); sys.exit(2)
+    except (ValueError, FileNotFoundError, OSError) as e: fail(e)
     x = p.cfg['extra']
     print(f"balatro_tune: {x['screen_crops']} crops + {x['captures']} captures, {epochs} epochs x {budget} images "
           f"in {time.time()-t:.0f}s -> {out}")

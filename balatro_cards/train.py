@@ -286,8 +286,8 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
                edition_p=kwargs.get('edition_p', 0.))
     start,hist = _resume(learn, out, run, quiet) if resume else (0,[])
     ckpt = CardCheckpoint(out, run, hist, checkpoint=checkpoint)
-    _fit(learn, epochs, lr, sched, pretrained, start, _fit_cbs(learn, ckpt, run, cbs, epoch_size, distributed, quiet,
-                                                                       start))
+    fit_cbs = _fit_cbs(learn, ckpt, run, cbs, epoch_size, distributed, quiet, start)
+    _fit(learn, epochs, lr, sched, pretrained, start, fit_cbs)
     learn.train_summary,learn.train_run = _summary(learn, start<epochs, ckpt.history, rep, skipped),run
     _save_run(learn, dls, out, run, kwargs, quiet)
     return learn
@@ -304,7 +304,6 @@ def balatro_train(weighted:bool_arg=True,   # Weighted sampling for training (se
     "Train a card name + modifier model and save it to OUT (model.safetensors, config.json, history.csv)."
     akw = dict(widen=widen) if widen else None
     try: train_cards(weighted=weighted, same_modifier=same_modifier, suit_by_edition=suit_by_edition,
-                      corner_rank=corner_rank,
-                      arch_kwargs=akw, **kwargs)
+                      corner_rank=corner_rank, arch_kwargs=akw, **kwargs)
     except (ValueError, OSError, ImportError, core.ImageError) as e:
         print(f'balatro_train: error: {e}', file=sys.stderr); sys.exit(2)
