@@ -41,8 +41,10 @@ def letterbox(img:Image.Image, size=DET_SIZE)->tuple:
 # %% ../nbs/14_detect.ipynb #ca25731c
 def make_target(boxes,  # (n, 4) card boxes in input pixels
                 angles=None, # (n,) tilts in degrees
-                size=DET_SIZE)->torch.Tensor:
-    "The (7, h/4, w/4) target for `boxes`: heat, log w, log h, offset x, offset y, tilt, regression mask."
+                size=DET_SIZE,
+                reg:int=1,   # Regression targets on the (2`reg`+1)² cells around each centre (0: the centre only)
+               )->torch.Tensor:
+    "The (7, h/4, w/4) target for `boxes`: heat, log w, log h, offset x, offset y, tilt, regression weight."
     W,H = size[0]//STRIDE, size[1]//STRIDE
     t = torch.zeros(7, H, W)
     yy,xx = torch.meshgrid(torch.arange(H, dtype=torch.float32), torch.arange(W, dtype=torch.float32), indexing='ij')
@@ -51,9 +53,13 @@ def make_target(boxes,  # (n, 4) card boxes in input pixels
         ix,iy = min(W-1, max(0, int(cx))), min(H-1, max(0, int(cy)))
         g = torch.exp(-((xx-ix)**2/(2*(w/6)**2) + (yy-iy)**2/(2*(h/6)**2)))
         t[0] = torch.maximum(t[0], g)
-        t[1:6, iy, ix] = torch.tensor([math.log(max(w*STRIDE, 1)/SIZE_REF), math.log(max(h*STRIDE, 1)/SIZE_REF),
-                                       cx-ix, cy-iy, (0 if angles is None else angles[i])/ANGLE_REF])
-        t[6, iy, ix] = 1
+        a = (0 if angles is None else angles[i])/ANGLE_REF
+        lw,lh = math.log(max(w*STRIDE, 1)/SIZE_REF),math.log(max(h*STRIDE, 1)/SIZE_REF)
+        for jy in range(max(0, iy-reg), min(H, iy+reg+1)):
+            for jx in range(max(0, ix-reg), min(W, ix+reg+1)):
+                wt = 1. if (jx,jy)==(ix,iy) else float(g[jy,jx])   # the centre weighs 1, its neighbours their heat
+                if wt <= t[6,jy,jx]: continue                      # a card's centre is never overwritten
+                t[1:6,jy,jx] = torch.tensor([lw, lh, cx-jx, cy-jy, a]); t[6,jy,jx] = wt
     return t
 
 # %% ../nbs/14_detect.ipynb #ad91674f
@@ -63,6 +69,7 @@ def screen_items(n:int,        # Number of screens
                  seed:int=0,   # Screen-set seed
                  start:int=0,  # First screen number
                  size=TRAIN_SIZES, # Screen sizes to draw at
+                 reg:int=1,    # `make_target`'s regression neighbourhood
                  **kwargs,     # Passed to `screens.make_screen`
                 )->list:
     "`n` generated screens as `(x uint8 (3,288,512), target (7,72,128))` pairs."
@@ -70,7 +77,8 @@ def screen_items(n:int,        # Number of screens
     for i in range(start, start+n):
         img,t = make_screen(seed, i, size=size, **kwargs)
         x,s = letterbox(jpeg(img, t['jpeg']))
-        out.append((x, make_target([[o*s for o in c['box']] for c in t['cards']], [c['angle'] for c in t['cards']])))
+        boxes,angles = [[o*s for o in c['box']] for c in t['cards']],[c['angle'] for c in t['cards']]
+        out.append((x, make_target(boxes, angles, reg=reg)))
     return out
 
 # %% ../nbs/14_detect.ipynb #1f038b86
@@ -123,10 +131,21 @@ class CenterLoss:
         return focal + (reg*self.w.to(reg.device)).sum()
 
 # %% ../nbs/14_detect.ipynb #11be7f22
+def _near(f, iy, ix, reg):
+    "Values of map(s) `f` (..., h, w) at the (2`reg`+1)² cells around (`iy`,`ix`), clamped to the map, and the cells."
+    H,W = f.shape[-2:]
+    d = torch.arange(-reg, reg+1)
+    jy = (iy.long()[:,None,None] + d[None,:,None]).expand(-1, len(d), len(d)).flatten(1)
+    jx = (ix.long()[:,None,None] + d[None,None,:]).expand(-1, len(d), len(d)).flatten(1)
+    inside = (jy >= 0) & (jy < H) & (jx >= 0) & (jx < W)
+    jy,jx = jy.clamp(0, H-1),jx.clamp(0, W-1)
+    return f[..., jy, jx], jy.float(), jx.float(), inside
+
 def decode(out:torch.Tensor, # (6, h, w) raw output of one screen
            thresh:float=0.3, # Heat threshold
            k:int=100,        # Most peaks considered
            iou:float=0.5,    # NMS IoU
+           reg:int=0,        # Average each box over the (2`reg`+1)² cells around its peak, weighted by heat
           )->tuple:
     "`(boxes (n,4) in input pixels, scores (n,), tilts (n,) degrees)` from one raw output."
     heat = torch.sigmoid(out[0].float())
@@ -135,13 +154,15 @@ def decode(out:torch.Tensor, # (6, h, w) raw output of one screen
     keep = s > thresh
     s,idx = s[keep],idx[keep]
     W = heat.shape[1]
-    iy,ix = (idx // W).float(),(idx % W).float()
-    o = out[1:6].float().flatten(1)[:, idx]
-    cx,cy = (ix + o[2])*STRIDE, (iy + o[3])*STRIDE
-    w,h = o[0].exp()*SIZE_REF, o[1].exp()*SIZE_REF
+    o,jy,jx,inside = _near(out[1:6].float(), idx // W, idx % W, reg)      # (5, n, cells)
+    wt = _near(heat, idx // W, idx % W, reg)[0]*inside
+    wt = wt/wt.sum(1, keepdim=True).clamp_min(1e-8)
+    avg = lambda v: (v*wt).sum(1)
+    cx,cy = avg(jx + o[2])*STRIDE, avg(jy + o[3])*STRIDE
+    w,h = avg(o[0]).exp()*SIZE_REF, avg(o[1]).exp()*SIZE_REF
     boxes = torch.stack([cx-w/2, cy-h/2, cx+w/2, cy+h/2], 1)
     keep = nms(boxes, s, iou)
-    return boxes[keep], s[keep], (o[4]*ANGLE_REF)[keep]
+    return boxes[keep], s[keep], (avg(o[4])*ANGLE_REF)[keep]
 
 # %% ../nbs/14_detect.ipynb #4af0b950
 def match_boxes(pred,        # (n, 4) predicted boxes, best first
@@ -184,6 +205,7 @@ class CardDetector:
     "A loaded detector: `detect(imgs)` gives card boxes in each image's own pixels."
     def __init__(self, model:CardNet, cfg:dict, device=None):
         self.model,self.cfg,self.thresh = model.eval(),cfg,float(cfg.get('thresh', 0.3))
+        self.reg = int(cfg.get('reg', 0))   # detectors saved before `reg` regressed at the centre only
         self.device = torch.device(device or 'cpu'); self.model.to(self.device)
     def __repr__(self): return f"CardDetector(chs={self.cfg['chs']}, thresh={self.thresh:.2f})"
     def detect(self, imgs, thresh:float=None, bs:int=8)->list:
@@ -195,7 +217,7 @@ class CardDetector:
                 xs,ss = zip(*[letterbox(o) for o in imgs[i:i+bs]])
                 out = self.model((torch.stack(xs).float()/255).to(self.device)).cpu()
                 for o,s,im in zip(out, ss, imgs[i:i+bs]):
-                    b,sc,a = decode(o, self.thresh if thresh is None else thresh)
+                    b,sc,a = decode(o, self.thresh if thresh is None else thresh, reg=self.reg)
                     b = (b/s).clamp_min(0)
                     b[:,[0,2]] = b[:,[0,2]].clamp_max(im.width); b[:,[1,3]] = b[:,[1,3]].clamp_max(im.height)
                     res.append(dict(boxes=b.numpy(), scores=sc.numpy(), angles=a.numpy()))
@@ -232,7 +254,7 @@ def _valid_preds(model, ds, bs=16):
 
 def _true_boxes(t):
     "True boxes (input pixels) of target `t`, from the regression cells."
-    iy,ix = torch.nonzero(t[6] > 0, as_tuple=True)
+    iy,ix = torch.nonzero(t[6] == 1, as_tuple=True)   # the centres
     o = t[1:5, iy, ix]
     cx,cy,w,h = (ix+o[2])*STRIDE, (iy+o[3])*STRIDE, o[0].exp()*SIZE_REF, o[1].exp()*SIZE_REF
     return torch.stack([cx-w/2, cy-h/2, cx+w/2, cy+h/2], 1)
@@ -246,33 +268,34 @@ def best_thresh(counts:dict, # {threshold: (true positives, boxes, true cards)} 
     err = {th:(n - tp) + (nt - tp) for th,(tp,n,nt) in counts.items()}
     return min(th for th,e in err.items() if e <= min(err.values()) + tol)
 
-def pick_thresh(outs, targets, grid=THRESH_GRID, tol:int=0)->tuple:
-    "The heat threshold from `grid` chosen by `best_thresh` on raw outputs `outs` and their `targets`, and its F1 at 0.5."
+def pick_thresh(outs, targets, grid=THRESH_GRID, tol:int=0, reg:int=0)->tuple:
+    "The heat threshold from `grid` chosen by `best_thresh` on outputs `outs` and their `targets`, and its F1 at 0.5."
     trues = [_true_boxes(t) for t in targets]
     counts = {}
     for th in grid:
-        c = [det_counts(decode(o, th)[0], tb) for o,tb in zip(outs, trues)]
+        c = [det_counts(decode(o, th, reg=reg)[0], tb) for o,tb in zip(outs, trues)]
         counts[th] = tuple(sum(o[k] for o in c) for k in ('tp','n_pred','n_true'))
     th = best_thresh(counts, tol)
     tp,n,nt = counts[th]
     return th, 2*tp/max(1, n + nt)
 
-def valid_thresh(model, items, grid=THRESH_GRID)->tuple:
+def valid_thresh(model, items, grid=THRESH_GRID, reg:int=0)->tuple:
     "`pick_thresh` for `model` on validation `items` (`screen_items` pairs): `(threshold, F1 at IoU 0.5)`."
-    return pick_thresh(_valid_preds(model, ScreenDS(items)), [t for _,t in items], grid)
+    return pick_thresh(_valid_preds(model, ScreenDS(items)), [t for _,t in items], grid, reg=reg)
 
 # %% ../nbs/14_detect.ipynb #cecf8d2f
 def train_detector(out=None,          # Folder to save the detector in (None: don't save)
                    n_train:int=400,   # Training screens (drawn in memory)
                    n_valid:int=40,    # Validation screens (threshold choice and reported numbers)
                    seed:int=0,        # Screen-set seed (validation screens follow the training ones)
-                   epochs:int=10,     # Epochs
+                   epochs:int=14,     # Epochs
                    bs:int=16,         # Batch size
                    lr:float=4e-3,     # Peak learning rate (one-cycle)
                    chs=(16,32,64,96,128), # Encoder channels
                    mid:int=48,        # Decoder channels
                    shop_p:float=0.6,  # Share of screens with shop items (look-alikes to learn as background)
                    voucher_p:float=0.5, # Share of shop items that are vouchers (the look-alike most often boxed)
+                   reg:int=1,         # Regress boxes on the (2`reg`+1)² cells around each centre (`make_target`)
                    quiet:bool=False,  # No progress output
                    **kwargs,          # Passed to `screens.make_screen` (names, prefer, ...)
                   )->tuple:
@@ -280,17 +303,17 @@ def train_detector(out=None,          # Folder to save the detector in (None: do
     t0,c0 = time.time(),time.process_time()
     torch.manual_seed(seed)
     kw = dict(shop_p=shop_p, voucher_p=voucher_p, **kwargs)
-    trn,val = screen_items(n_train, seed, **kw),screen_items(n_valid, seed, start=n_train, **kw)
+    trn,val = screen_items(n_train, seed, reg=reg, **kw),screen_items(n_valid, seed, start=n_train, reg=reg, **kw)
     t_data = time.time()-t0
     dls = DataLoaders.from_dsets(ScreenDS(trn, aug=True, seed=seed), ScreenDS(val), bs=bs, device='cpu')
     learn = Learner(dls, CardNet(tuple(chs), mid), loss_func=CenterLoss())
     if quiet: plain_progress(learn, quiet=True)
     learn.fit_one_cycle(epochs, lr)
     t_fit = time.time()-t0-t_data
-    th,f1 = valid_thresh(learn.model, val)
+    th,f1 = valid_thresh(learn.model, val, reg=reg)
     secs = dict(data=round(t_data, 1), fit=round(t_fit, 1), cpu=round(time.process_time()-c0, 1))
     info = dict(chs=list(chs), mid=mid, thresh=th, valid_f1=round(f1, 4), n_train=n_train, n_valid=n_valid,
-                epochs=epochs, bs=bs, lr=lr, shop_p=shop_p, voucher_p=voucher_p, seed=seed, seconds=secs,
+                epochs=epochs, bs=bs, lr=lr, reg=reg, shop_p=shop_p, voucher_p=voucher_p, seed=seed, seconds=secs,
                 torch_threads=torch.get_num_threads(), load_avg=[round(o, 2) for o in os.getloadavg()])
     if out is not None: save_detector(learn.model, out, info)
     return learn, info
@@ -303,7 +326,7 @@ def balatro_detector(out:str='runs/screens/detector', # Folder to save the detec
                      n_train:int=400,  # Training screens (drawn in memory)
                      n_valid:int=40,   # Validation screens
                      seed:int=0,       # Screen-set seed
-                     epochs:int=10,    # Epochs
+                     epochs:int=14,    # Epochs
                      bs:int=16,        # Batch size
                      lr:float=4e-3,    # Peak learning rate
                      quiet:bool=False, # Only the summary line

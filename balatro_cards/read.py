@@ -22,9 +22,9 @@ from .deck import CELL
 from .detect import load_detector, CardDetector, match_boxes, det_counts
 
 # %% auto #0
-__all__ = ['ASPECT', 'card_wh', 'crop_card', 'reading_order', 'crop_margin', 'read_crops', 'read_screen', 'image_files',
-           'read_file', 'watch_folder', 'balatro_read', 'dedup_crops', 'harvest', 'balatro_harvest', 'screen_crops',
-           'tune_on_screens', 'balatro_tune', 'score_screens']
+__all__ = ['ASPECT', 'TTA', 'card_wh', 'crop_card', 'reading_order', 'crop_margin', 'card_views', 'read_crops', 'read_screen',
+           'image_files', 'read_file', 'watch_folder', 'balatro_read', 'dedup_crops', 'harvest', 'balatro_harvest',
+           'screen_crops', 'tune_on_screens', 'balatro_tune', 'score_screens']
 
 # %% ../nbs/15_read.ipynb #93016921
 ASPECT = CELL[1]/CELL[0]   # card height / width
@@ -71,17 +71,34 @@ def crop_margin(predictor:CardPredictor=None, margin:float=None)->float:
     c = None if predictor is None else predictor.cfg.get('crop')
     return margin if margin is not None else 0.08 if c is None else c
 
+TTA = (-0.02, 0.03)   # `read_screen`'s extra views of each card: these margins added to the model's own
+
+def card_views(img:Image.Image, # Screenshot
+               box,             # [x0, y0, x1, y1] of the (tilted) card
+               angle:float=0.,  # Its tilt, degrees counter-clockwise (0: not straightened)
+               margin:float=0.08, # The first view's margin, fraction of the card width (`crop_margin`)
+               tta=TTA,         # Margin offsets of the extra views (`()`: one view)
+              )->list:
+    "Crops of one card (`crop_card`): at `margin`, then at `margin` plus each offset of `tta` (never below 0)."
+    return [crop_card(img, box, angle, max(0., margin + d)) for d in (0., *tta)]
+
+def _mean_views(a, n):
+    "Rows of `a` averaged over consecutive runs of `n[i]` rows (a card's views)."
+    return np.add.reduceat(a, np.cumsum([0, *n[:-1]]), axis=0)/np.asarray(n, np.float32)[:, None]
+
 def read_crops(predictor:CardPredictor, # Card model
-               crops,                   # Card crops (PIL), read in one batch
+               crops,                   # Card crops (PIL, read in one batch), or per card a list of views of it
                index:CardIndex=None,    # Optional open-set index for names the head lacks
                known=None,              # Names the head was trained on (default: its vocabulary)
                min_prob:float=0.5,      # Below this head probability the index may answer
               )->list:
-    "Read card `crops` (PIL, cut to their card) with `predictor` (and `index` for names it lacks): one dict per crop."
+    "Read card `crops` (PIL, cut to their card) with `predictor` (and `index` for names it lacks): one dict per card."
     if not crops: return []
-    with predictor.precut(): r = predict_arrays(predictor, crops, embed=index is not None and len(index) > 0)
-    pn,pm = r['name_probs'],r['mod_probs']
-    dec = None if r['emb'] is None else index.decide(pn, pm, r['emb'], 'combine', min_prob=min_prob,
+    views = [list(o) if isinstance(o, (list, tuple)) else [o] for o in crops]
+    n,flat = [len(o) for o in views],[v for o in views for v in o]
+    with predictor.precut(): r = predict_arrays(predictor, flat, embed=index is not None and len(index) > 0)
+    pn,pm = _mean_views(r['name_probs'], n),_mean_views(r['mod_probs'], n)   # views averaged, as `Learner.tta` does
+    dec = None if r['emb'] is None else index.decide(pn, pm, _mean_views(r['emb'], n), 'combine', min_prob=min_prob,
                                                      head_names=predictor.names, mods=predictor.mods, known=known)
     out = []
     for i,(a,b) in enumerate(zip(pn, pm)):
@@ -106,6 +123,7 @@ def read_screen(img,                     # Screenshot: path or PIL image
                 thresh:float=None,        # Detection threshold (default: the detector's own)
                 straighten:bool=True,     # Rotate tilted cards upright before reading
                 margin:float=None,        # Margin around each crop, fraction of the card width (`crop_margin`)
+                tta=TTA,                  # Extra views of each card at these margin offsets, averaged (`()`: none)
                )->list:
     "Every card on `img`, in rows: `box`, `name`, `name_prob`, `top3`, `modifier`, `modifier_prob`, `score`."
     img = card_img(img)
@@ -113,7 +131,7 @@ def read_screen(img,                     # Screenshot: path or PIL image
     order = reading_order(d['boxes'])
     boxes,scores,angles = d['boxes'][order],d['scores'][order],d['angles'][order]
     m = crop_margin(predictor, margin)
-    crops = [crop_card(img, b, a if straighten else 0., m) for b,a in zip(boxes, angles)]
+    crops = [card_views(img, b, a if straighten else 0., m, tta) for b,a in zip(boxes, angles)]
     res = read_crops(predictor, crops, index, known)
     for o,b,s in zip(res, boxes, scores): o.update(box=[int(round(v)) for v in b], score=round(float(s), 4))
     return [{k:o[k] for k in _KEYS if k in o} for o in res]
@@ -185,6 +203,7 @@ def balatro_read(screenshots:Param('Screenshot files or folders', str, nargs='*'
                  timeout:float=None,     # With --watch: stop after this many seconds
                  thresh:float=None,      # Detection threshold (default: the detector's own)
                  no_straighten:store_true=False, # Crop tilted cards as they are
+                 one_view:store_true=False, # Read one crop per card, not `TTA`'s views too (faster, less accurate)
                 ):
     "Print one JSON line per screenshot: `file`, `cards` (`box`, `name`, `name_prob`, `modifier`, ...), `seconds`."
     if not screenshots and not watch:
@@ -197,7 +216,8 @@ def balatro_read(screenshots:Param('Screenshot files or folders', str, nargs='*'
     n_err = 0
     def one(f):
         nonlocal n_err
-        r = read_file(f, pred, det, annotate, index=idx, thresh=thresh, straighten=not no_straighten)
+        r = read_file(f, pred, det, annotate, index=idx, thresh=thresh, straighten=not no_straighten,
+                      tta=() if one_view else TTA)
         n_err += 'error' in r
         print(json.dumps(r, ensure_ascii=False), flush=True)
     for f in image_files(screenshots or []): one(f)

@@ -7,7 +7,7 @@ import random
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from PIL import Image, ImageFilter
 from fastai.vision.all import (Callback, Transform, PILImage, AdaptiveConcatPool2d, Flatten, create_head, apply_init,
-                               num_features_model, ifnone, ItemTransform, ConvLayer)
+                               num_features_model, ifnone, ItemTransform, ConvLayer, TensorImage)
 from fastai.vision.augment import rgb2hsv, hsv2rgb
 import balatro_cards.data as D, balatro_cards.model as M
 from balatro_cards.core import RANKS, SUITS, MODIFIERS
@@ -299,3 +299,27 @@ PATCHES['ema'] = ema
 # pretrained on the training playing cards' corners before the fit; rows cornerpre40*) is now the library's default with
 # `corner=True` (`model.CardModel.crank`, `learner.CornerPretrain`, `train_cards(corner_pretrain=40)`): rerun those
 # rows without a patch.
+
+class BoxJitter(Transform):
+    "Move each edge of a fraction `p` of training crops by N(0, `sd`) card widths, as a detector's boxes do."
+    split_idx,order = 0,25
+    def __init__(self, sd=0.035, p=0.75, aspect=0.75): self.sd,self.p,self.aspect = sd,p,aspect
+    def encodes(self, x:TensorImage):
+        bs = x.shape[0]
+        e = torch.randn(bs, 4, device=x.device)*self.sd*(torch.rand(bs, 1, device=x.device) < self.p)
+        e[:, 1::2] *= self.aspect
+        one,zero = torch.ones(bs, device=x.device),torch.zeros(bs, device=x.device)
+        theta = torch.stack([torch.stack([one + e[:,2] - e[:,0], zero, e[:,0] + e[:,2]], 1),
+                             torch.stack([zero, one + e[:,3] - e[:,1], e[:,1] + e[:,3]], 1)], 1)
+        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
+
+def boxjit(sd='0.035'):
+    "Training crops' edges moved at random (sd `sd` card widths), as the detector's boxes move on screens."
+    orig = D.card_tfms
+    def card_tfms(*a, **kw):
+        item,batch = orig(*a, **kw)
+        return item, batch + [BoxJitter(float(sd))]   # `order` puts it after `Overlap`, before the rotation
+    D.card_tfms = card_tfms
+
+PATCHES['boxjit'] = boxjit

@@ -15,7 +15,7 @@ p.add_argument('--n-test', type=int, default=40, help='held-out screens (sizes 1
 p.add_argument('--test-seed', type=int, default=1001, help='seed of the held-out screens (training screens use --seed)')
 p.add_argument('--prefer-p', type=float, default=0.5, help="share of held-out cards drawn from the card model's names")
 p.add_argument('--n-train', type=int, default=400, help='detector training screens')
-p.add_argument('--epochs', type=int, default=10, help='detector epochs')
+p.add_argument('--epochs', type=int, default=14, help='detector epochs')
 p.add_argument('--seed', type=int, default=0)
 p.add_argument('--rethresh', action='store_true',
                help="with --detector: pick its threshold again on 40 validation screens drawn like train_detector's")
@@ -45,7 +45,8 @@ from balatro_cards.learner import load_card_model
 from balatro_cards.screens import make_screens
 import inspect
 from balatro_cards.detect import train_detector, load_detector, save_detector, screen_items, valid_thresh
-from balatro_cards.read import score_screens, screen_crops, tune_on_screens, reading_order, crop_card, read_crops
+from balatro_cards.read import (score_screens, screen_crops, tune_on_screens, reading_order, card_views, crop_margin,
+                                read_crops)
 from balatro_cards.data import card_img
 
 def log(m): print(f"[{time.strftime('%H:%M:%S')}] {m}", flush=True)
@@ -148,7 +149,8 @@ stages = {k:[] for k in ('open','detect','crop','read','total')}
 for r in [o for o in truths if o['size']==[1920, 1080]]*3:
     img,s1 = clock(lambda: card_img(test/r['file']))
     d,s2 = clock(lambda: dt.detect(img)[0])
-    crops,s3 = clock(lambda: [crop_card(img, d['boxes'][i], d['angles'][i]) for i in reading_order(d['boxes'])])
+    crops,s3 = clock(lambda: [card_views(img, d['boxes'][i], d['angles'][i], crop_margin(pred))
+                              for i in reading_order(d['boxes'])])
     _,s4 = clock(lambda: read_crops(pred, crops))
     for k,s in zip(stages, (s1, s2, s3, s4, tuple(map(sum, zip(s1, s2, s3, s4))))): stages[k].append(s)
 med = {k:dict(wall=round(float(np.median([o[0] for o in v])), 4), cpu=round(float(np.median([o[1] for o in v])), 4))
