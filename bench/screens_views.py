@@ -9,7 +9,7 @@ widths. Results -> bench/screens_views.json (one row per detector and screen set
     python bench/screens_views.py --detector runs/screens/detector --screens runs/screens/test --screens 2002
 (a --screens that is a number is a seed: 60 screens are generated into runs/screens/views_SEED once)
 """
-import argparse, json, time
+import argparse, json, os, time
 from pathlib import Path
 import numpy as np
 from balatro_cards.core import save_json
@@ -81,8 +81,8 @@ if __name__ == '__main__':
             dets = [det.detect(card_img(folder/t['file']))[0] for t in truths]
             e = edge_errors(dets, truths)
             errs[dp] = np.concatenate([errs.get(dp, np.zeros(0)), e])
-            row = dict(detector=str(dp), reg=det.reg, screens=str(folder), n_screens=len(truths),
-                       n_cards=sum(len(t['cards']) for t in truths), model=a.model,
+            row = dict(detector=str(dp), reg=det.reg, screens=os.path.relpath(Path(folder).resolve(), root),
+                       n_screens=len(truths), n_cards=sum(len(t['cards']) for t in truths), model=a.model,
                        edge_error=dict(median=round(float(np.median(e)), 4), over_006=round(float((e > .06).mean()), 4),
                                        over_010=round(float((e > .1).mean()), 4)),
                        date=time.strftime('%Y-%m-%d %H:%M'))
