@@ -323,3 +323,23 @@ def boxjit(sd='0.035'):
     D.card_tfms = card_tfms
 
 PATCHES['boxjit'] = boxjit
+
+def suitboth(_=None):
+    "With the corner view: the whole card's features give suit logits too, added to the corner's (as `crank` for ranks)."
+    def after(m, lin_ftrs, ps, parts):
+        if m.part_head is None or not m.nc: return
+        m.part_head = create_head(m.nf, len(RANKS)+len(SUITS), lin_ftrs=lin_ftrs, ps=ps, pool=False)
+        apply_init(m.part_head, nn.init.kaiming_normal_)
+    def name_logits(self, f, mod=None):
+        out = self.name_head(f)
+        if self.part_head is None: return out
+        out = out.masked_fill(self.parts[:,0] >= 0, 0.)
+        p = self.part_head(f)
+        r,s = p[:, :len(RANKS)],p[:, len(RANKS):]
+        if self.crank is not None: r = r + self.crank(f[:, -self.nc:])
+        if self.suit_head is not None: s = s + self.suit_logits(f[:, -self.nc:], self.mod_head(f) if mod is None else mod)
+        rank,suit = F.pad(r, (0,1)),F.pad(s, (0,1))
+        return out + rank[:, self.parts[:,0]] + suit[:, self.parts[:,1]]
+    _patch_init(after); M.CardModel.name_logits = name_logits
+
+PATCHES['suitboth'] = suitboth
