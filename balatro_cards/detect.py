@@ -154,8 +154,8 @@ def decode(out:torch.Tensor, # (6, h, w) raw output of one screen
     keep = s > thresh
     s,idx = s[keep],idx[keep]
     W = heat.shape[1]
-    o,jy,jx,inside = _near(out[1:6].float(), idx // W, idx % W, reg)      # (5, n, cells)
-    wt = _near(heat, idx // W, idx % W, reg)[0]*inside
+    v,jy,jx,inside = _near(torch.cat([heat[None], out[1:6].float()]), idx // W, idx % W, reg)   # (6, n, cells)
+    wt,o = v[0]*inside,v[1:]
     wt = wt/wt.sum(1, keepdim=True).clamp_min(1e-8)
     avg = lambda v: (v*wt).sum(1)
     cx,cy = avg(jx + o[2])*STRIDE, avg(jy + o[3])*STRIDE

@@ -75,8 +75,8 @@ if det is None:
 if a.detector and a.rethresh:   # same validation screens as train_detector's: after its training screens, shop-heavy
     t,d,kw = time.time(),load_detector(a.detector),inspect.signature(train_detector).parameters
     shop = dict(shop_p=kw['shop_p'].default, voucher_p=kw['voucher_p'].default)
-    val = screen_items(40, info['seed'], start=info['n_train'], **shop)
-    th,f1 = valid_thresh(d.model, val)
+    val = screen_items(40, info['seed'], start=info['n_train'], reg=d.reg, **shop)
+    th,f1 = valid_thresh(d.model, val, reg=d.reg)   # decoded as the detector decodes (`reg` from its config)
     drop = ('format','det_size','stride','saved_at','weights','weights_sha256')
     keep = {k:v for k,v in info.items() if k not in drop}
     info = dict(keep, thresh=th, valid_f1=round(f1, 4), rethresh_from=dict(path=str(a.detector), thresh=info['thresh']),
@@ -146,10 +146,11 @@ def clock(f):
     w,c = time.perf_counter(),time.process_time(); r = f()
     return r,(time.perf_counter()-w, time.process_time()-c)
 stages = {k:[] for k in ('open','detect','crop','read','total')}
+margin = crop_margin(pred)
 for r in [o for o in truths if o['size']==[1920, 1080]]*3:
     img,s1 = clock(lambda: card_img(test/r['file']))
     d,s2 = clock(lambda: dt.detect(img)[0])
-    crops,s3 = clock(lambda: [card_views(img, d['boxes'][i], d['angles'][i], crop_margin(pred))
+    crops,s3 = clock(lambda: [card_views(img, d['boxes'][i], d['angles'][i], margin)
                               for i in reading_order(d['boxes'])])
     _,s4 = clock(lambda: read_crops(pred, crops))
     for k,s in zip(stages, (s1, s2, s3, s4, tuple(map(sum, zip(s1, s2, s3, s4))))): stages[k].append(s)
