@@ -14,12 +14,13 @@ from safetensors.torch import load_file
 from .train import plain_progress
 from .learner import _commit_pair, _find_weights, _state_tensors, CONFIG_FILE
 from .screens import make_screen, jpeg
+from .deck import MOD_PROBS
 
 # %% auto #0
-__all__ = ['DET_SIZE', 'STRIDE', 'SIZE_REF', 'ANGLE_REF', 'TRAIN_SIZES', 'DET_FORMAT', 'THRESH_GRID', 'letterbox', 'make_target',
-           'screen_items', 'ScreenDS', 'CardNet', 'CenterLoss', 'decode', 'match_boxes', 'det_counts', 'save_detector',
-           'CardDetector', 'load_detector', 'best_thresh', 'pick_thresh', 'valid_thresh', 'train_detector',
-           'balatro_detector']
+__all__ = ['DET_SIZE', 'STRIDE', 'SIZE_REF', 'ANGLE_REF', 'TRAIN_SIZES', 'DET_FORMAT', 'THRESH_GRID', 'DET_MOD_PROBS',
+           'letterbox', 'make_target', 'screen_items', 'ScreenDS', 'CardNet', 'CenterLoss', 'decode', 'match_boxes',
+           'det_counts', 'save_detector', 'CardDetector', 'load_detector', 'best_thresh', 'pick_thresh', 'valid_thresh',
+           'train_detector', 'balatro_detector']
 
 # %% ../nbs/14_detect.ipynb #67cdfcf9
 DET_SIZE = (512, 288)   # detector input (w, h): screens are letterboxed to it
@@ -284,6 +285,8 @@ def valid_thresh(model, items, grid=THRESH_GRID, reg:int=0)->tuple:
     return pick_thresh(_valid_preds(model, ScreenDS(items)), [t for _,t in items], grid, reg=reg)
 
 # %% ../nbs/14_detect.ipynb #cecf8d2f
+DET_MOD_PROBS = {'Base':.4, 'Foil':.15, 'Holographic':.15, 'Polychrome':.15, 'Negative':.15}   # training screens' mix
+
 def train_detector(out=None,          # Folder to save the detector in (None: don't save)
                    n_train:int=400,   # Training screens (drawn in memory)
                    n_valid:int=40,    # Validation screens (threshold choice and reported numbers)
@@ -296,13 +299,14 @@ def train_detector(out=None,          # Folder to save the detector in (None: do
                    shop_p:float=0.6,  # Share of screens with shop items (look-alikes to learn as background)
                    voucher_p:float=0.5, # Share of shop items that are vouchers (the look-alike most often boxed)
                    reg:int=1,         # Regress boxes on the (2`reg`+1)² cells around each centre (`make_target`)
+                   mod_probs:dict=DET_MOD_PROBS, # Editions' shares on the screens (`screens.plan_screen`)
                    quiet:bool=False,  # No progress output
                    **kwargs,          # Passed to `screens.make_screen` (names, prefer, ...)
                   )->tuple:
     "Train a card detector on generated screens: `(learn, info)` with the chosen threshold, validation F1 and timings."
     t0,c0 = time.time(),time.process_time()
     torch.manual_seed(seed)
-    kw = dict(shop_p=shop_p, voucher_p=voucher_p, **kwargs)
+    kw = dict(shop_p=shop_p, voucher_p=voucher_p, mod_probs=mod_probs, **kwargs)
     trn,val = screen_items(n_train, seed, reg=reg, **kw),screen_items(n_valid, seed, start=n_train, reg=reg, **kw)
     t_data = time.time()-t0
     dls = DataLoaders.from_dsets(ScreenDS(trn, aug=True, seed=seed), ScreenDS(val), bs=bs, device='cpu')
@@ -313,7 +317,8 @@ def train_detector(out=None,          # Folder to save the detector in (None: do
     th,f1 = valid_thresh(learn.model, val, reg=reg)
     secs = dict(data=round(t_data, 1), fit=round(t_fit, 1), cpu=round(time.process_time()-c0, 1))
     info = dict(chs=list(chs), mid=mid, thresh=th, valid_f1=round(f1, 4), n_train=n_train, n_valid=n_valid,
-                epochs=epochs, bs=bs, lr=lr, reg=reg, shop_p=shop_p, voucher_p=voucher_p, seed=seed, seconds=secs,
+                epochs=epochs, bs=bs, lr=lr, reg=reg, shop_p=shop_p, voucher_p=voucher_p,
+                mod_probs=dict(mod_probs or MOD_PROBS), seed=seed, seconds=secs,
                 torch_threads=torch.get_num_threads(), load_avg=[round(o, 2) for o in os.getloadavg()])
     if out is not None: save_detector(learn.model, out, info)
     return learn, info

@@ -5,6 +5,7 @@
 # %% ../nbs/13_screens.ipynb #0e64b45b
 from __future__ import annotations
 import io, sys
+from functools import partial
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageFilter
@@ -123,8 +124,10 @@ def _pick(rng, pools, pref, kind, prefer_p):
     if not pool: return None
     return str(pool[rng.integers(len(pool))])
 
-def _card(rng, name, row, cx, cy, w, h, angle, raised=False):
-    mod = str(rng.choice(MODIFIERS, p=[MOD_PROBS[m] for m in MODIFIERS]))
+def _card(rng, name, row, cx, cy, w, h, angle, raised=False, probs=None):
+    "A plan item for card `name`, its edition drawn with `probs` (default `deck.MOD_PROBS`, the game's mix)."
+    probs = MOD_PROBS if probs is None else probs
+    mod = str(rng.choice(MODIFIERS, p=np.asarray([probs.get(m, 0.) for m in MODIFIERS])/sum(probs.values())))
     return dict(kind='card', name=name, set=CATALOGUE[name], modifier=mod, phase=round(float(rng.random()), 3), row=row,
                 cx=cx, cy=cy, w=w, h=h, angle=angle, raised=raised)
 
@@ -137,6 +140,7 @@ def plan_screen(rng:np.random.Generator, # Random generator: all randomness come
                 n_hand=None,      # Hand size (default: 1-8, full hands common)
                 shop_p:float=SHOP_P, # Probability of shop items
                 voucher_p:float=VOUCHER_P, # Probability that a shop item is a voucher
+                mod_probs:dict=None, # Each edition's share of cards (default `deck.MOD_PROBS`, the game's mix)
                )->dict:
     "The layout of one screen: `size`, `panel` width, `felt` seed and the `items` to draw (nothing is drawn)."
     sizes = SCREEN_SIZES if size is None else [tuple(size)] if np.isscalar(size[0]) else [tuple(o) for o in size]
@@ -144,18 +148,18 @@ def plan_screen(rng:np.random.Generator, # Random generator: all randomness come
     pools,pref = _pools(names),(_pools(prefer) if prefer is not None else None)
     cw = int(round(W*rng.uniform(*CARD_W))); ch = int(round(cw*CELL[1]/CELL[0]))
     pw = int(W*rng.uniform(*PANEL_W))
-    items = []
+    items,card = [],partial(_card, rng, probs=mod_probs)
     # jokers: a row at the top, right of the panel
     x,y = pw + W*rng.uniform(.02,.05) + cw/2, H*rng.uniform(.03,.06) + ch/2
     gap = cw*rng.uniform(1.02, 1.25)
     for i in range(int(rng.integers(0, 6))):
         if (n := _pick(rng, pools, pref, 'Joker', prefer_p)):
-            items.append(_card(rng, n, 'jokers', x+i*gap, y+rng.uniform(-2,2), cw, ch, rng.uniform(-3,3)))
+            items.append(card(n, 'jokers', x+i*gap, y+rng.uniform(-2,2), cw, ch, rng.uniform(-3,3)))
     # consumables: top right
     for i in range(int(rng.integers(0, 3))):
         if (n := _pick(rng, pools, pref, 'Consumable', prefer_p)):
             cx = W - W*.03 - cw/2 - i*cw*1.1
-            items.append(_card(rng, n, 'consumables', cx, y+rng.uniform(-2,2), cw, ch, rng.uniform(-3,3)))
+            items.append(card(n, 'consumables', cx, y+rng.uniform(-2,2), cw, ch, rng.uniform(-3,3)))
     # deck pile: bottom right
     dx,dy = W - W*rng.uniform(.04,.07) - cw/2, H - H*rng.uniform(.04,.08) - ch/2
     for k in range(int(rng.integers(2, 6))):
@@ -181,7 +185,7 @@ def plan_screen(rng:np.random.Generator, # Random generator: all randomness come
         up = rng.random() < .15
         if (nm := _pick(rng, pools, pref, 'Playing', prefer_p)):
             cy = y0 + arc*t*t - up*ch*rng.uniform(.15,.3)
-            items.append(_card(rng, nm, 'hand', x0+i*gap, cy, cw, ch, -tilt*t + rng.uniform(-1,1), bool(up)))
+            items.append(card(nm, 'hand', x0+i*gap, cy, cw, ch, -tilt*t + rng.uniform(-1,1), bool(up)))
     return dict(size=[int(W), int(H)], panel=pw, felt=int(rng.integers(2**31)), items=items)
 
 # %% ../nbs/13_screens.ipynb #7379e0f1

@@ -74,7 +74,8 @@ if det is None:
 
 if a.detector and a.rethresh:   # same validation screens as train_detector's: after its training screens, shop-heavy
     t,d,kw = time.time(),load_detector(a.detector),inspect.signature(train_detector).parameters
-    shop = dict(shop_p=kw['shop_p'].default, voucher_p=kw['voucher_p'].default)
+    shop = dict(shop_p=kw['shop_p'].default, voucher_p=kw['voucher_p'].default,
+                mod_probs=info.get('mod_probs'))   # detectors saved before `mod_probs` trained on the game's mix
     val = screen_items(40, info['seed'], start=info['n_train'], reg=d.reg, **shop)
     th,f1 = valid_thresh(d.model, val, reg=d.reg)   # decoded as the detector decodes (`reg` from its config)
     drop = ('format','det_size','stride','saved_at','weights','weights_sha256')

@@ -85,7 +85,8 @@ if __name__ == '__main__':
                        n_screens=len(truths), n_cards=sum(len(t['cards']) for t in truths), model=a.model,
                        edge_error=dict(median=round(float(np.median(e)), 4), over_006=round(float((e > .06).mean()), 4),
                                        over_010=round(float((e > .1).mean()), 4)),
-                       date=time.strftime('%Y-%m-%d %H:%M'))
+                       date=time.strftime('%Y-%m-%d %H:%M'),
+                       training_mix=det.cfg.get('mod_probs', 'game'))   # detectors before `mod_probs`: the game's mix
             for boxes,ds in (('detected', dets), ('true', with_true_boxes(dets, truths))):
                 for views,tta in (('one', ()), ('views', TTA)):
                     row[f'{boxes}_{views}'] = read_all(folder, truths, pred, ds, tta)
