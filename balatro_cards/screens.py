@@ -133,9 +133,9 @@ def _mod_p(probs=None)->np.ndarray:
         raise ValueError(f"mod_probs must map editions ({', '.join(MODIFIERS)}) to shares >= 0, not all 0: {probs!r}")
     return p/p.sum()
 
-def _card(rng, name, row, cx, cy, w, h, angle, raised=False, p=None):
+def _card(rng, p, name, row, cx, cy, w, h, angle, raised=False):
     "A plan item for card `name`, its edition drawn with probabilities `p` (`_mod_p`)."
-    mod = str(rng.choice(MODIFIERS, p=_mod_p() if p is None else p))
+    mod = str(rng.choice(MODIFIERS, p=p))
     return dict(kind='card', name=name, set=CATALOGUE[name], modifier=mod, phase=round(float(rng.random()), 3), row=row,
                 cx=cx, cy=cy, w=w, h=h, angle=angle, raised=raised)
 
@@ -156,7 +156,7 @@ def plan_screen(rng:np.random.Generator, # Random generator: all randomness come
     pools,pref = _pools(names),(_pools(prefer) if prefer is not None else None)
     cw = int(round(W*rng.uniform(*CARD_W))); ch = int(round(cw*CELL[1]/CELL[0]))
     pw = int(W*rng.uniform(*PANEL_W))
-    items,card = [],partial(_card, rng, p=_mod_p(mod_probs))
+    items,card = [],partial(_card, rng, _mod_p(mod_probs))
     # jokers: a row at the top, right of the panel
     x,y = pw + W*rng.uniform(.02,.05) + cw/2, H*rng.uniform(.03,.06) + ch/2
     gap = cw*rng.uniform(1.02, 1.25)

@@ -74,14 +74,14 @@ if det is None:
 
 if a.detector and a.rethresh:   # same validation screens as train_detector's: after its training screens, shop-heavy
     t,d,kw = time.time(),load_detector(a.detector),inspect.signature(train_detector).parameters
-    shop = dict(shop_p=kw['shop_p'].default, voucher_p=kw['voucher_p'].default,
+    draw = dict(shop_p=kw['shop_p'].default, voucher_p=kw['voucher_p'].default,
                 mod_probs=info.get('mod_probs'))   # detectors saved before `mod_probs` trained on the game's mix
-    val = screen_items(40, info['seed'], start=info['n_train'], reg=d.reg, **shop)
+    val = screen_items(40, info['seed'], start=info['n_train'], reg=d.reg, **draw)
     th,f1 = valid_thresh(d.model, val, reg=d.reg)   # decoded as the detector decodes (`reg` from its config)
     drop = ('format','det_size','stride','saved_at','weights','weights_sha256')
     keep = {k:v for k,v in info.items() if k not in drop}
     info = dict(keep, thresh=th, valid_f1=round(f1, 4), rethresh_from=dict(path=str(a.detector), thresh=info['thresh']),
-                **shop)
+                **draw)
     det = out/'detector_rethresh'; save_detector(d.model, det, info); times['rethresh'] = time.time()-t
     log(f"detector {a.detector}: threshold {keep['thresh']} -> {th} (validation F1@0.5 {f1:.4f}) -> {det}")
 
