@@ -300,13 +300,14 @@ def train_detector(out=None,          # Folder to save the detector in (None: do
                    voucher_p:float=0.5, # Share of shop items that are vouchers (the look-alike most often boxed)
                    reg:int=1,         # Regress boxes on the (2`reg`+1)² cells around each centre (`make_target`)
                    mod_probs:dict=DET_MOD_PROBS, # Editions' shares on the screens (`screens.plan_screen`)
+                   cards=None,        # `screens.ScreenCards`: screens of your captured cards (default: the demo art)
                    quiet:bool=False,  # No progress output
                    **kwargs,          # Passed to `screens.make_screen` (names, prefer, ...)
                   )->tuple:
     "Train a card detector on generated screens: `(learn, info)` with the chosen threshold, validation F1 and timings."
     t0,c0 = time.time(),time.process_time()
     torch.manual_seed(seed)
-    kw = dict(shop_p=shop_p, voucher_p=voucher_p, mod_probs=mod_probs, **kwargs)
+    kw = dict(shop_p=shop_p, voucher_p=voucher_p, mod_probs=mod_probs, cards=cards, **kwargs)
     trn,val = screen_items(n_train, seed, reg=reg, **kw),screen_items(n_valid, seed, start=n_train, reg=reg, **kw)
     t_data = time.time()-t0
     dls = DataLoaders.from_dsets(ScreenDS(trn, aug=True, seed=seed), ScreenDS(val), bs=bs, device='cpu')
@@ -318,13 +319,15 @@ def train_detector(out=None,          # Folder to save the detector in (None: do
     secs = dict(data=round(t_data, 1), fit=round(t_fit, 1), cpu=round(time.process_time()-c0, 1))
     info = dict(chs=list(chs), mid=mid, thresh=th, valid_f1=round(f1, 4), n_train=n_train, n_valid=n_valid,
                 epochs=epochs, bs=bs, lr=lr, reg=reg, shop_p=shop_p, voucher_p=voucher_p,
-                mod_probs=dict(mod_probs or MOD_PROBS), seed=seed, seconds=secs,
+                mod_probs=dict(mod_probs or MOD_PROBS), cards=None if cards is None else cards.source or 'captures',
+                seed=seed, seconds=secs,
                 torch_threads=torch.get_num_threads(), load_avg=[round(o, 2) for o in os.getloadavg()])
     if out is not None: save_detector(learn.model, out, info)
     return learn, info
 
 # %% ../nbs/14_detect.ipynb #179106ec
 from .core import call_parse_hyphens
+from .screens import ScreenCards
 
 @call_parse_hyphens
 def balatro_detector(out:str='runs/screens/detector', # Folder to save the detector in
@@ -334,12 +337,15 @@ def balatro_detector(out:str='runs/screens/detector', # Folder to save the detec
                      epochs:int=14,    # Epochs
                      bs:int=16,        # Batch size
                      lr:float=4e-3,    # Peak learning rate
+                     cards:str=None,   # labels.json of your captures: train on screens drawn from them
                      quiet:bool=False, # Only the summary line
                     ):
     "Train the card detector on generated screens, save it to `out` and print a one-line summary."
     import sys
-    try: _,info = train_detector(out, n_train=n_train, n_valid=n_valid, seed=seed, epochs=epochs, bs=bs, lr=lr,
-                                 quiet=quiet)
+    try:
+        sc = None if cards is None else ScreenCards(cards)
+        _,info = train_detector(out, n_train=n_train, n_valid=n_valid, seed=seed, epochs=epochs, bs=bs, lr=lr,
+                                cards=sc, quiet=quiet)
     except (OSError, ValueError) as e: sys.exit(f"balatro_detector: error: {e}")
     s = info['seconds']
     print(f"balatro_detector: {n_train} screens x {epochs} epochs in {s['data']+s['fit']:.0f}s "

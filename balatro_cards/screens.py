@@ -7,15 +7,17 @@ from __future__ import annotations
 import io, sys
 from functools import partial
 from pathlib import Path
-import numpy as np
+import numpy as np, pandas as pd
 from PIL import Image, ImageDraw, ImageFont, ImageFilter
-from .core import CATALOGUE, MODIFIERS, save_json, atomic_path, call_parse_hyphens, check_writable
+from .core import (CATALOGUE, MODIFIERS, save_json, atomic_path, call_parse_hyphens, check_writable,
+                                load_labels)
 from .editions import render_edition
 from .deck import draw_card, card_alpha, table_bg, MOD_PROBS, PANEL, PALETTE, CELL
+from .data import card_img, card_crop
 
 # %% auto #0
 __all__ = ['SCREEN_SIZES', 'CARD_W', 'PANEL_W', 'MAX_TILT', 'SHOP_P', 'VOUCHER_P', 'plan_screen', 'draw_screen', 'jpeg',
-           'make_screen', 'make_screens', 'balatro_screens', 'draw_boxes']
+           'make_screen', 'make_screens', 'ScreenCards', 'balatro_screens', 'draw_boxes']
 
 # %% ../nbs/13_screens.ipynb #acbb3d31
 SCREEN_SIZES = [(1280,720), (1366,768), (1600,900), (1920,1080), (2560,1440)]   # what players' screenshots come as
@@ -197,38 +199,42 @@ def plan_screen(rng:np.random.Generator, # Random generator: all randomness come
     return dict(size=[int(W), int(H)], panel=pw, felt=int(rng.integers(2**31)), items=items)
 
 # %% ../nbs/13_screens.ipynb #7379e0f1
-def _sprite(it, rng):
-    "The RGBA sprite of plan item `it`, drawn at a resolution close to its size on screen."
+def _sprite(it, rng, cards=None):
+    "`(sprite, modifier)`: the RGBA sprite of plan item `it` at a resolution close to its size, and a card's edition."
     w,h = it['w'],it['h']
     if it['kind']=='card':
-        img = render_edition(draw_card(it['name'], 1 if w <= CELL[0] else 2), it['modifier'], it['phase'], mask=None)
-        return _rgba(img, card_alpha(*img.size))
-    return {'back':card_back, 'pack':booster_pack, 'voucher':voucher}[it['kind']](w, h, rng)
+        if cards is None: img,mod = render_edition(draw_card(it['name'], 1 if w <= CELL[0] else 2), it['modifier'],
+                                                   it['phase'], mask=None),it['modifier']
+        else: img,mod = cards(it['name'], it['modifier'], it['phase'], rng)
+        return _rgba(img, card_alpha(*img.size)),mod
+    return {'back':card_back, 'pack':booster_pack, 'voucher':voucher}[it['kind']](w, h, rng),None
 
 # %% ../nbs/13_screens.ipynb #9591edf0
 def draw_screen(plan:dict, # From `plan_screen`
                 rng:np.random.Generator, # Random generator for the drawing's own noise (backs, packs, blur)
                 blur_p:float=0.3, # Probability of a slight Gaussian blur of the whole screen
+                cards=None,       # `ScreenCards`: cards cut from captures (default: the demo deck's drawn art)
                )->tuple:
     "Draw `plan`: `(img, truth, idmap)`; `truth`: {`size`, `cards`, `others`}; `idmap`: the item (from 1) per pixel."
     W,H = plan['size']
     img = table_bg(W, H, np.random.default_rng(plan['felt']), 'felt')
     _info_panel(img, plan['panel'], rng)
     idmap = np.zeros((H, W), np.int32)
-    boxes,areas = [],[]
+    boxes,areas,mods = [],[],[]
     for k,it in enumerate(plan['items'], 1):
-        b,a = _paste(img, idmap, _sprite(it, rng), it['cx'], it['cy'], it['w'], it['h'], it['angle'], k, )
-        boxes.append(b); areas.append(a)
+        sprite,mod = _sprite(it, rng, cards)
+        b,a = _paste(img, idmap, sprite, it['cx'], it['cy'], it['w'], it['h'], it['angle'], k)
+        boxes.append(b); areas.append(a); mods.append(mod)
     seen = np.bincount(idmap.ravel(), minlength=len(boxes)+1)
-    cards,others = [],[]
-    for k,(it,b,a) in enumerate(zip(plan['items'], boxes, areas), 1):
+    found,others = [],[]
+    for k,(it,b,a,mod) in enumerate(zip(plan['items'], boxes, areas, mods), 1):
         if it['kind']=='card':
-            cards.append(dict(box=b, name=it['name'], modifier=it['modifier'], set=it['set'], row=it['row'],
+            found.append(dict(box=b, name=it['name'], modifier=mod, set=it['set'], row=it['row'],
                               angle=round(float(it['angle']), 2), raised=it['raised'],
                               visible=round(float(seen[k]/max(a, 1)), 4)))
         else: others.append(dict(box=b, kind=it['kind']))
     if rng.random() < blur_p: img = img.filter(ImageFilter.GaussianBlur(rng.uniform(.3, 1.)))
-    return img, dict(size=[W, H], cards=cards, others=others), idmap
+    return img, dict(size=[W, H], cards=found, others=others), idmap
 
 # %% ../nbs/13_screens.ipynb #3301936c
 def jpeg(img:Image.Image, q=None)->Image.Image:
@@ -240,11 +246,13 @@ def jpeg(img:Image.Image, q=None)->Image.Image:
 def make_screen(seed:int=0,  # Screen-set seed
                 i:int=0,     # Screen number within the set
                 jpeg_p:float=0.8, # Probability that the screen is saved as JPEG (quality 60-95)
+                cards=None,  # `ScreenCards`: draw cards cut from these captures (and only their names)
                 **kwargs,    # Passed to `plan_screen` (size, names, prefer, prefer_p, n_hand, shop_p)
                )->tuple:
     "Screen `i` of set `seed`: `(img, truth)`, the image before any JPEG step (`truth['jpeg']` is its quality or None)."
     rng = np.random.default_rng([seed, i])
-    img,truth,_ = draw_screen(plan_screen(rng, **kwargs), rng)
+    if cards is not None: kwargs.setdefault('names', cards.names)
+    img,truth,_ = draw_screen(plan_screen(rng, **kwargs), rng, cards=cards)
     truth['jpeg'] = int(rng.integers(60, 96)) if rng.random() < jpeg_p else None
     return img, truth
 
@@ -268,17 +276,48 @@ def make_screens(out,          # Folder for the screens and `truth.json` (create
     save_json(recs, out/'truth.json')
     return recs
 
+# %% ../nbs/13_screens.ipynb #a004d794
+class ScreenCards:
+    "Card sprites cut from labelled captures: `make_screen(cards=...)` draws screens from a user's own cards."
+    def __init__(self, labels, # labels.json of captures, or a `core.load_labels` table
+                 data_dir=None):   # Folder of the images (default: the labels file's)
+        df = labels if isinstance(labels, pd.DataFrame) else load_labels(labels, data_dir=data_dir, warn_unknown=False)
+        root = Path(data_dir if data_dir is not None else df.attrs['data_dir'])
+        self.source = None if isinstance(labels, pd.DataFrame) else str(labels)   # recorded by what trains on it
+        self.files,self._cut = {},{}
+        for f,n,m in zip(df.file, df.name, df.modifier):
+            if n in CATALOGUE: self.files.setdefault((n, m), []).append(root/f)
+        if not self.files: raise ValueError(f"{labels}: no capture of a catalogue card to draw screens from")
+        self.names = sorted({n for n,_ in self.files})
+
+    def card(self, path)->Image.Image:
+        "The capture at `path` cut to its card (`data.card_crop`, no margin), cut once and kept."
+        if path not in self._cut: self._cut[path] = card_crop(card_img(path), 0.)
+        return self._cut[path]
+
+    def __call__(self, name, modifier, phase, rng)->tuple:
+        "`(img, modifier)`: a capture of `name` in `modifier`, else a Base one rendered in it, else any capture of it."
+        pick = lambda fs: fs[rng.integers(len(fs))]
+        if (fs := self.files.get((name, modifier))): return self.card(pick(fs)),modifier
+        if (fs := self.files.get((name, 'Base'))):
+            return render_edition(self.card(pick(fs)), modifier, phase, mask=None),modifier
+        fs = [(f, m) for (n, m),v in self.files.items() if n==name for f in v]
+        if not fs: raise ValueError(f"no capture of {name!r} to draw (the captures hold {len(self.names)} names)")
+        f,m = pick(fs)
+        return self.card(f),m
+
 # %% ../nbs/13_screens.ipynb #5e48a415
 @call_parse_hyphens
 def balatro_screens(out:str='data/screens', # Folder for the screens and truth.json
                     n:int=20,               # Number of screens
                     seed:int=0,             # Set seed: same seed, same files
                     width:int=None,         # Screen width (height = width·9/16); default: 1280×720 to 2560×1440
+                    cards:str=None,         # labels.json of your captures: draw the screens' cards from them
                    ):
     "Write `n` generated game screens with ground truth (`truth.json`) to `out` and print a one-line summary."
     if n < 1: sys.exit("balatro_screens: error: --n must be at least 1")
     size = None if width is None else (int(width), int(round(width*9/16)))
-    try: recs = make_screens(out, n=n, seed=seed, size=size)
+    try: recs = make_screens(out, n=n, seed=seed, size=size, cards=None if cards is None else ScreenCards(cards))
     except (OSError, ValueError) as e: sys.exit(f"balatro_screens: error: {e}")
     print(f"balatro_screens: {n} screens, {sum(len(r['cards']) for r in recs)} cards, "
           f"{sum(len(r['others']) for r in recs)} look-alikes -> {Path(out)/'truth.json'}")

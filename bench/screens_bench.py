@@ -25,6 +25,10 @@ p.add_argument('--tune-data', default=None,
                     "scores the tuned model on captures")
 p.add_argument('--tuned', default=None, help='use this already tuned card model (skips cutting and tuning)')
 p.add_argument('--n-crops', type=int, default=300, help='generated screens cut into training crops (seed 500)')
+p.add_argument('--tune-art', choices=('captures', 'demo'), default='captures',
+               help="cards on the tuning screens: the card model's own training captures (screens.ScreenCards, what a "
+                    "user has), or the demo deck's drawn art (what the held-out screens are drawn from; a user's "
+                    "real cards cannot be drawn so)")
 p.add_argument('--tune-epochs', type=int, default=3)
 p.add_argument('--tune-budget', type=int, default=2000, help='images per tuning epoch')
 p.add_argument('--keep-screens', action='store_true',
@@ -42,9 +46,10 @@ if a.tune_data and not a.tuned and not (Path(a.tune_data)/'cards'/'labels.json')
 
 import numpy as np, torch
 from balatro_cards.learner import load_card_model
-from balatro_cards.screens import make_screens
+from balatro_cards.screens import make_screens, ScreenCards
 import inspect
-from balatro_cards.detect import train_detector, load_detector, save_detector, screen_items, valid_thresh
+from balatro_cards.detect import (train_detector, load_detector, save_detector, screen_items, valid_thresh,
+                                  DET_MOD_PROBS)
 from balatro_cards.read import (score_screens, screen_crops, tune_on_screens, reading_order, card_views, crop_margin,
                                 read_crops)
 from balatro_cards.data import card_img
@@ -89,17 +94,18 @@ reader,tune = model,None
 if a.tuned: reader = Path(a.tuned)
 elif a.tune_data:
     td,t = Path(a.tune_data),time.time()
-    crops = out/'crops'
+    crops = out/f'crops_{a.tune_art}'
     old = json.loads((crops/'labels.json').read_text()) if (crops/'labels.json').is_file() else []
     if not (old and all(o.get('cut') for o in old) and len({o['screen'] for o in old}) == a.n_crops):
         if crops.exists(): shutil.rmtree(crops)   # none yet, or cut otherwise: cut again
-        screen_crops(crops, n=a.n_crops, seed=500)
+        art = dict(cards=ScreenCards(td/'cards'/'labels.json')) if a.tune_art == 'captures' else {}
+        screen_crops(crops, n=a.n_crops, seed=500, mod_probs=DET_MOD_PROBS, **art)   # editions mixed as the detector's
     times['crops'] = time.time()-t; t = time.time()
     reader = out/'card_model_tuned'
     tp = tune_on_screens(model, td/'cards'/'labels.json', crops, reader, aug_json=td/'augmented'/'augmented.json',
                          epochs=a.tune_epochs, budget=a.tune_budget, seed=a.seed)
     times['tune'] = time.time()-t
-    tune = tp.cfg['extra']
+    tune = dict(tp.cfg['extra'], art=a.tune_art, mod_probs=DET_MOD_PROBS)
     if (td/'test_cards'/'labels.json').is_file():   # does the tuned model still read captures? (main job's test deck)
         from balatro_cards.evaluate import evaluate_folder
         tm = evaluate_folder(reader, data_dir=td/"test_cards").metrics

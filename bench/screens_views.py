@@ -86,7 +86,8 @@ if __name__ == '__main__':
                        edge_error=dict(median=round(float(np.median(e)), 4), over_006=round(float((e > .06).mean()), 4),
                                        over_010=round(float((e > .1).mean()), 4)),
                        date=time.strftime('%Y-%m-%d %H:%M'),
-                       training_mix=det.cfg.get('mod_probs', 'game'))   # detectors before `mod_probs`: the game's mix
+                       training_mix=det.cfg.get('mod_probs', 'game'),   # detectors before `mod_probs`: the game's mix
+                       training_cards=det.cfg.get('cards'))   # None: screens of the demo art; else the captures' labels
             for boxes,ds in (('detected', dets), ('true', with_true_boxes(dets, truths))):
                 for views,tta in (('one', ()), ('views', TTA)):
                     row[f'{boxes}_{views}'] = read_all(folder, truths, pred, ds, tta)
