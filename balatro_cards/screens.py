@@ -13,7 +13,7 @@ from .core import (CATALOGUE, MODIFIERS, save_json, atomic_path, call_parse_hyph
                                 load_labels)
 from .editions import render_edition
 from .deck import draw_card, card_alpha, table_bg, MOD_PROBS, PANEL, PALETTE, CELL
-from .data import card_img, card_crop
+from .data import card_img, card_crop, cut_rows
 
 # %% auto #0
 __all__ = ['SCREEN_SIZES', 'CARD_W', 'PANEL_W', 'MAX_TILT', 'SHOP_P', 'VOUCHER_P', 'plan_screen', 'draw_screen', 'jpeg',
@@ -284,15 +284,18 @@ class ScreenCards:
         df = labels if isinstance(labels, pd.DataFrame) else load_labels(labels, data_dir=data_dir, warn_unknown=False)
         root = Path(data_dir if data_dir is not None else df.attrs['data_dir'])
         self.source = None if isinstance(labels, pd.DataFrame) else str(labels)   # recorded by what trains on it
-        self.files,self._cut = {},{}
+        self.files,self._cut,self.precut = {},{},{root/f for f in df.file[cut_rows(df)]}
         for f,n,m in zip(df.file, df.name, df.modifier):
             if n in CATALOGUE: self.files.setdefault((n, m), []).append(root/f)
         if not self.files: raise ValueError(f"{labels}: no capture of a catalogue card to draw screens from")
         self.names = sorted({n for n,_ in self.files})
 
     def card(self, path)->Image.Image:
-        "The capture at `path` cut to its card (`data.card_crop`, no margin), cut once and kept."
-        if path not in self._cut: self._cut[path] = card_crop(card_img(path), 0.)
+        "The capture at `path` cut to its card (`data.card_crop`, no margin; as it is if labelled `cut`), kept."
+        if path not in self._cut:
+            if len(self._cut) >= 4096: self._cut.pop(next(iter(self._cut)))   # bounded: the oldest cut goes first
+            img = card_img(path)
+            self._cut[path] = img if path in self.precut else card_crop(img, 0.)
         return self._cut[path]
 
     def __call__(self, name, modifier, phase, rng)->tuple:
