@@ -344,31 +344,40 @@ def suitboth(_=None):
 
 PATCHES['suitboth'] = suitboth
 
-def suitbal(_=None):
-    "The corner pretraining's suit losses balanced: each suit weighs the same within each edition (`fit_corner`)."
+def _cornerbal(key, rank_too:bool):
+    "The corner pretraining's losses weighted so each group `key(rank, suit, mod)` weighs the same (`fit_corner`)."
     import balatro_cards.learner as Lr
-    def weights(mod, suit):
-        _,inv,cnt = torch.unique(torch.stack([mod, suit], 1), dim=0, return_inverse=True, return_counts=True)
+    def weights(g):
+        _,inv,cnt = torch.unique(g, dim=0, return_inverse=True, return_counts=True)
         w = 1/cnt[inv].float()
         return w/w.mean()
     def fit_corner(m, x, rank, suit, mod, epochs=40, lr=1e-2, bs=64, shift=2, light=0.2, head_epochs=20):
         dev,nr = next(m.parameters()).device,len(RANKS)
-        probe,w = nn.Linear(m.nc, nr + len(SUITS)).to(dev),weights(mod, suit).to(dev)
-        suit_ce = lambda o,b: (F.cross_entropy(o, suit[b].to(dev), reduction='none')*w[b]).mean()
+        probe,w = nn.Linear(m.nc, nr + len(SUITS)).to(dev),weights(key(rank, suit, mod)).to(dev)
+        ce = lambda o,t,b,on=True: (F.cross_entropy(o, t[b].to(dev), reduction='none')*(w[b] if on else 1)).mean()
         def probe_loss(b):
             dy,dx = torch.randint(-shift, shift+1, (2,)).tolist()
             o = probe(m.corner((x[b].roll((dy, dx), (2, 3)) * (1 + light*torch.randn(len(b), 1, 1, 1))).to(dev)))
-            return F.cross_entropy(o[:, :nr], rank[b].to(dev)) + suit_ce(o[:, nr:], b)
+            return ce(o[:, :nr], rank, b, rank_too) + ce(o[:, nr:], suit, b)
         m.train()
         Lr._fit_steps(list(m.corner.parameters()) + list(probe.parameters()), probe_loss, len(x), epochs, lr, bs)
         m.corner.eval()
         fc = Lr._corner_feats(m, x)
         def head_loss(b):
             r,s = Lr._head_logits(m, fc[b], mod[b].to(dev))
-            return F.cross_entropy(r, rank[b].to(dev)) + suit_ce(s, b)
+            return ce(r, rank, b, rank_too) + ce(s, suit, b)
         Lr._fit_steps(list(m.crank.parameters()) + list(m.suit_head.parameters()), head_loss, len(x), head_epochs,
                       lr, bs)
         m.train()
     Lr.fit_corner = fit_corner
 
+def suitbal(_=None):
+    "The corner pretraining's suit losses balanced: each suit weighs the same within each edition (`fit_corner`)."
+    _cornerbal(lambda r,s,m: torch.stack([m, s], 1), rank_too=False)
+
+def namebal(_=None):
+    "The corner pretraining's losses balanced: each playing-card name (rank and suit) weighs the same (`fit_corner`)."
+    _cornerbal(lambda r,s,m: torch.stack([r, s], 1), rank_too=True)
+
+PATCHES['namebal'] = namebal
 PATCHES['suitbal'] = suitbal
