@@ -381,3 +381,9 @@ def namebal(_=None):
 
 PATCHES['namebal'] = namebal
 PATCHES['suitbal'] = suitbal
+
+def cornertall(h='0.55', w='0.4'):
+    "The corner view taller (and/or wider): `model.CORNER` = (h, w) of the input, from the top left (0.4, 0.4 now)."
+    M.CORNER = (float(h), float(w))
+
+PATCHES['cornertall'] = cornertall
