@@ -81,7 +81,10 @@ if a.detector and a.rethresh:   # same validation screens as train_detector's: a
     t,d,kw = time.time(),load_detector(a.detector),inspect.signature(train_detector).parameters
     draw = dict(shop_p=kw['shop_p'].default, voucher_p=kw['voucher_p'].default,
                 mod_probs=info.get('mod_probs'))   # detectors saved before `mod_probs` trained on the game's mix
-    val = screen_items(40, info['seed'], start=info['n_train'], reg=d.reg, **draw)
+    own = info.get('cards')   # trained on screens of captures (`balatro_detector --cards`): redraw from the same ones
+    if own and not Path(own).is_file():
+        sys.exit(f"screens: --rethresh: {a.detector} was trained on screens of captures {own!r}, not found here")
+    val = screen_items(40, info['seed'], start=info['n_train'], reg=d.reg, cards=own and ScreenCards(own), **draw)
     th,f1 = valid_thresh(d.model, val, reg=d.reg)   # decoded as the detector decodes (`reg` from its config)
     drop = ('format','det_size','stride','saved_at','weights','weights_sha256')
     keep = {k:v for k,v in info.items() if k not in drop}
