@@ -265,9 +265,10 @@ THRESH_GRID = (.15,.2,.25,.3,.35,.4,.45,.5,.55,.6,.65,.7)
 def best_thresh(counts:dict, # {threshold: (true positives, boxes, true cards)} at IoU 0.5
                 tol:int=0,    # Errors (misses + extra boxes) within this many of the fewest count as a tie
                )->float:
-    "The lowest threshold whose errors are within `tol` of the fewest: ties go to the threshold that keeps more cards."
+    "The middle one (the lower of two) of the thresholds whose errors are within `tol` of the fewest."
     err = {th:(n - tp) + (nt - tp) for th,(tp,n,nt) in counts.items()}
-    return min(th for th,e in err.items() if e <= min(err.values()) + tol)
+    tied = sorted(th for th,e in err.items() if e <= min(err.values()) + tol)
+    return tied[(len(tied)-1)//2]
 
 def pick_thresh(outs, targets, grid=THRESH_GRID, tol:int=0, reg:int=0)->tuple:
     "The heat threshold from `grid` chosen by `best_thresh` on outputs `outs` and their `targets`, and its F1 at 0.5."

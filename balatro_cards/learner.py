@@ -19,12 +19,13 @@ from . import core
 from .core import atomic_path, save_json, save_fig, file_hash, call_parse_hyphens, RANKS, SUITS
 from .data import card_img
 from .model import (CardLoss, create_card_model, card_splitter, card_metrics, inv_freq_weights,
-                                 EditionMix)
+                                 EditionMix, CORNER)
 
 # %% auto #0
-__all__ = ['PEAK_LR', 'CONFIG_FILE', 'WEIGHTS_FILE', 'FORMAT', 'CardLearner', 'BestModelCallback', 'PreciseBN', 'recompute_bn',
-           'BudgetDL', 'set_epoch_size', 'EpochBudget', 'name_prior', 'card_learner', 'playing_corners', 'corner_acc',
-           'fit_corner', 'CornerPretrain', 'save_card_model', 'CardPredictor', 'load_card_model', 'balatro_predict']
+__all__ = ['PEAK_LR', 'INDEX', 'CONFIG_FILE', 'WEIGHTS_FILE', 'FORMAT', 'CardLearner', 'BestModelCallback', 'PreciseBN',
+           'recompute_bn', 'BudgetDL', 'set_epoch_size', 'EpochBudget', 'name_prior', 'card_learner', 'playing_corners',
+           'corner_acc', 'index_only', 'fit_corner', 'CornerPretrain', 'IndexOnly', 'save_card_model', 'CardPredictor',
+           'load_card_model', 'balatro_predict']
 
 # %% ../nbs/06_learner.ipynb #70f84677
 class CardLearner(Learner):
@@ -261,14 +262,27 @@ def _fit_steps(params, loss, n:int, epochs:int, lr:float, bs:int):
         for b in torch.randperm(n).split(bs):
             l = loss(b); opt.zero_grad(); l.backward(); opt.step(); sched.step()
 
+INDEX = (0.28, 0.25)   # a playing card's index (rank and small suit): this fraction of its height and width, top left
+
+def index_only(v, p:float=1.)->torch.Tensor:
+    "Corner views `v` (`CardModel.corner_view`), a share `p` with all outside the `INDEX` set to their median colour."
+    if p <= 0: return v
+    sel = (torch.rand(len(v), device=v.device) < p).view(-1, 1, 1, 1).to(v.dtype)
+    h,w = [max(1, round(s*k/c)) for s,k,c in zip(v.shape[-2:], INDEX, CORNER)]
+    out = torch.ones_like(v[:1, :1]); out[..., :h, :w] = 0   # 1: outside the index
+    sel = sel*out
+    return v*(1-sel) + v.flatten(2).median(2).values[..., None, None]*sel
+
 def fit_corner(m, x, rank, suit, mod, epochs:int=40, lr:float=1e-2, bs:int=64, shift:int=2, light:float=0.2,
-               head_epochs:int=20):
-    "Train `m.corner` on corner views `x` by a linear rank+suit probe, then `crank` and `suit_head` on its features."
+               head_epochs:int=20, index_p:float=0.5):
+    """Train `m.corner` on corner views `x` by a linear rank+suit probe (a share `index_p` of them showing the index
+    alone), then `crank` and `suit_head` on its features."""
     dev,nr = next(m.parameters()).device,len(RANKS)
     probe = nn.Linear(m.nc, nr + len(SUITS)).to(dev)
     def probe_loss(b):
         dy,dx = torch.randint(-shift, shift+1, (2,)).tolist()
-        o = probe(m.corner((x[b].roll((dy, dx), (2, 3)) * (1 + light*torch.randn(len(b), 1, 1, 1))).to(dev)))
+        v = index_only(x[b].roll((dy, dx), (2, 3)), index_p) * (1 + light*torch.randn(len(b), 1, 1, 1))
+        o = probe(m.corner(v.to(dev)))
         return F.cross_entropy(o[:, :nr], rank[b].to(dev)) + F.cross_entropy(o[:, nr:], suit[b].to(dev))
     m.train()
     _fit_steps(list(m.corner.parameters()) + list(probe.parameters()), probe_loss, len(x), epochs, lr, bs)
@@ -282,18 +296,32 @@ def fit_corner(m, x, rank, suit, mod, epochs:int=40, lr:float=1e-2, bs:int=64, s
 
 class CornerPretrain(Callback):
     "Before the first fit, train the corner view and its rank and suit heads on the training playing cards' corners."
-    def __init__(self, epochs:int=40, lr:float=1e-2, bs:int=64, quiet:bool=False): store_attr(); self.acc = None
+    def __init__(self, epochs:int=40, lr:float=1e-2, bs:int=64, index_p:float=0.5, quiet:bool=False):
+        store_attr(); self.acc = None
     def before_fit(self):
         if hasattr(self.learn, 'lr_finder') or self.acc is not None: return
         m = getattr(self.learn.model, 'module', self.learn.model)
         data = playing_corners(self.dls, m) if getattr(m, 'crank', None) is not None else None
         if data is None: self.acc = {}; return
         t = time.time()
-        fit_corner(m, *data, epochs=self.epochs, lr=self.lr, bs=self.bs)
+        fit_corner(m, *data, epochs=self.epochs, lr=self.lr, bs=self.bs, index_p=self.index_p)
         self.acc = corner_acc(m, *data)
         if not self.quiet: print(f"corner pretraining: {len(data[0])} playing-card corners, {self.epochs} epochs in "
                                  f"{time.time()-t:.0f} s; training corners read alone: rank {self.acc['rank']:.3f}, "
                                  f"suit {self.acc['suit']:.3f}")
+
+class IndexOnly(Callback):
+    "While training, a share `p` of the corner view's inputs show the index alone (`index_only`); never in validation."
+    def __init__(self, p:float=0.25): self.p,self.hook = p,None
+    def _mask(self, mod, inp): return (index_only(inp[0], self.p), *inp[1:]) if mod.training else None
+    def before_train(self):
+        m = getattr(self.learn.model, 'module', self.learn.model)
+        if getattr(m, 'corner', None) is not None and self.p > 0:
+            self.hook = m.corner.register_forward_pre_hook(self._mask)
+    def after_train(self):
+        if self.hook is not None: self.hook.remove(); self.hook = None
+    after_fit = after_train
+
 
 # %% ../nbs/06_learner.ipynb #58242015
 CONFIG_FILE,WEIGHTS_FILE,FORMAT = 'config.json','model.safetensors','balatro_cards.card_model/1'

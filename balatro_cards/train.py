@@ -15,7 +15,7 @@ from . import core
 from .core import MODIFIERS, atomic_path, load_labels, check_image, call_parse_hyphens
 from .data import card_dls, card_frame
 from .regularise import reg_cbs, add_edition_synth
-from .learner import (PEAK_LR, FORMAT, CardLearner, EpochBudget, CornerPretrain, card_learner,
+from .learner import (PEAK_LR, FORMAT, CardLearner, EpochBudget, CornerPretrain, IndexOnly, card_learner,
                                    save_card_model, _commit_pair, _find_weights, _state_tensors, _check_state)
 
 # %% auto #0
@@ -187,7 +187,9 @@ def _fit_cbs(learn, ckpt, run:dict, cbs, epoch_size:int|None, distributed:bool, 
     "The fit's callbacks: checkpoint, `cbs`, regularisers, budget, distributed, corner pretraining (when `start` is 0)."
     reg = {k:run[k] for k in ('mixup','cutmix','mix','same_modifier','curriculum')}
     res = [ckpt] + L(cbs) + reg_cbs(**reg) + ([EpochBudget(epoch_size)] if epoch_size else [])
-    if run.get('corner_pretrain') and not start: res.append(CornerPretrain(run['corner_pretrain'], quiet=quiet))
+    if run.get('corner_pretrain') and not start:
+        res.append(CornerPretrain(run['corner_pretrain'], index_p=run.get('index_pre', 0.), quiet=quiet))
+    if run.get('index_fit'): res.append(IndexOnly(run['index_fit']))
     if distributed and num_distrib() > 1:
         gloo_broadcast(); res.append(DistributedTrainer(sync_bn=False, cpu=not torch.cuda.is_available()))
     if quiet or not sys.stdout.isatty(): plain_progress(learn, quiet)   # no bars in logs
@@ -254,6 +256,8 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
                 suit_by_edition:bool=True, # With a corner view: a suit head per edition (`model.EditionMix`)
                 corner_rank:bool=True, # With a corner view: rank logits from it too (`model.CardModel.crank`)
                 corner_pretrain:int=40, # With a corner view: epochs of `learner.CornerPretrain` first (0: off)
+                index_pre:float=0.5,  # With a corner view: share of pretraining corners showing the index alone
+                index_fit:float=0.25, # With a corner view: share of the fit's corner views showing the index alone
                 cbs=None,             # Extra callbacks for the fit
                 quiet:bool=False,     # No progress bars or tables
                 mixup:float=0.,       # Two-target MixUp alpha (0: off; see `regularise`)
@@ -280,6 +284,7 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
     run = dict(arch=learn.card_cfg['arch'], arch_kwargs=learn.card_cfg['arch_kwargs'], corner=corner, size=cfg['size'],
                body_scale=learn.card_cfg['body_scale'], suit_by_edition=learn.card_cfg['suit_by_edition'],
                corner_rank=learn.card_cfg['corner_rank'], corner_pretrain=corner_pretrain if corner else 0,
+               index_pre=float(index_pre) if corner else 0., index_fit=float(index_fit) if corner else 0.,
                names=cfg['names'], epochs=epochs, sched=sched, lr=lr, bs=dls.bs, seed=seed, split_by=cfg['split_by'],
                n_train=rep['n_train'],
                mixup=mixup, cutmix=cutmix, mix=mix, same_modifier=same_modifier, curriculum=curriculum,
