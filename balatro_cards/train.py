@@ -271,6 +271,8 @@ def train_cards(data:str=None,        # Image folder the labels' `file` paths ar
     "Train a card model from a labels file (or table `df`), saving it to `out`; returns the `CardLearner`."
     out = core.check_writable(out, 'model folder (--out)')
     if sched not in ('one_cycle','cosine'): raise ValueError(f"sched must be 'one_cycle' or 'cosine', not {sched!r}")
+    for k,v in dict(index_pre=index_pre, index_fit=index_fit).items():
+        if not 0 <= v <= 1: raise ValueError(f"{k} is a share of corner views, between 0 and 1, not {v!r}")
     if df is None: df = _read_data(data, labels, aug_json)
     df,skipped = _readable(df, data)
     if skipped: warnings.warn(f"skipped {len(skipped)} unreadable image(s): " + '; '.join(e for _,e in skipped[:10])
