@@ -15,7 +15,7 @@ p.add_argument('--n-test', type=int, default=40, help='held-out screens (sizes 1
 p.add_argument('--test-seed', type=int, default=1001, help='seed of the held-out screens (training screens use --seed)')
 p.add_argument('--prefer-p', type=float, default=0.5, help="share of held-out cards drawn from the card model's names")
 p.add_argument('--n-train', type=int, default=400, help='detector training screens')
-p.add_argument('--epochs', type=int, default=14, help='detector epochs')
+p.add_argument('--epochs', type=int, default=10, help='detector epochs')
 p.add_argument('--seed', type=int, default=0)
 p.add_argument('--rethresh', action='store_true',
                help="with --detector: pick its threshold again on 40 validation screens drawn like train_detector's")
@@ -90,7 +90,8 @@ if a.detector and a.rethresh:   # same validation screens as train_detector's: a
     keep = {k:v for k,v in info.items() if k not in drop}
     info = dict(keep, thresh=th, valid_f1=round(f1, 4), rethresh_from=dict(path=str(a.detector), thresh=info['thresh']),
                 **draw)
-    det = out/'detector_rethresh'; save_detector(d.model, det, info); times['rethresh'] = time.time()-t
+    det = out/'detector_rethresh'; save_detector(d.model, det, info, refiner=d.refiner)
+    times['rethresh'] = time.time()-t
     log(f"detector {a.detector}: threshold {keep['thresh']} -> {th} (validation F1@0.5 {f1:.4f}) -> {det}")
 
 reader,tune = model,None
@@ -177,7 +178,7 @@ res = dict(metrics=metrics, card_acc_by_row=rows,
            card_model=dict(path=str(reader), names=len(names), tuned=tune, base=str(model)),
            detector=dict(path=str(det), **{k:info.get(k) for k in ('thresh','valid_f1','n_train','epochs','shop_p',
                                                                     'voucher_p','seconds','load_avg','trained_here',
-                                                                    'rethresh_from')}),
+                                                                    'rethresh_from','refiner')}),
            seconds={k:round(v, 1) for k,v in times.items()}, total_seconds=round(time.time()-t0, 1),
            setup=dict(n_test=a.n_test, test_seed=a.test_seed, prefer_p=a.prefer_p,
                       torch_threads=torch.get_num_threads(), cpus=os.cpu_count(), load_avg=loads))

@@ -4,7 +4,8 @@
 For each detector and each set of held-out generated screens, `read_screen` reads every screen four ways: with the
 detector's boxes or with the true boxes (the detector's tilts either way), each with one view per card (`tta=()`) and
 with the default views (`read.TTA`). It also reports how far the detector's box edges are from the true ones, in card
-widths. Results -> bench/screens_views.json (one row per detector and screen set, replaced when rerun).
+widths. A detector with a box refiner (`detect.BoxRefiner`) is also measured with its boxes as they were before the
+refiner moved them (`edge_error_unrefined`, `unrefined_views`). Results -> bench/screens_views.json (one row per detector and screen set, replaced when rerun).
 
     python bench/screens_views.py --detector runs/screens/detector --screens runs/screens/test --screens 2002
 (a --screens that is a number is a seed: 60 screens are generated into runs/screens/views_SEED once)
@@ -36,6 +37,11 @@ def edge_errors(dets, truths)->np.ndarray:
             g = np.asarray(t['cards'][j]['box'], np.float32)
             out.append(np.abs(d['boxes'][i] - g).max()/(g[2]-g[0]))
     return np.array(out)
+
+def summary(e)->dict:
+    "Median edge error and the shares over 0.06 and 0.10 card widths."
+    return dict(median=round(float(np.median(e)), 4), over_006=round(float((e > .06).mean()), 4),
+                over_010=round(float((e > .1).mean()), 4))
 
 def with_true_boxes(dets, truths):
     "`dets` with each matched box replaced by its true box (tilts and scores kept); unmatched boxes unchanged."
@@ -83,11 +89,14 @@ if __name__ == '__main__':
             errs[dp] = np.concatenate([errs.get(dp, np.zeros(0)), e])
             row = dict(detector=str(dp), reg=det.reg, screens=os.path.relpath(Path(folder).resolve(), root),
                        n_screens=len(truths), n_cards=sum(len(t['cards']) for t in truths), model=a.model,
-                       edge_error=dict(median=round(float(np.median(e)), 4), over_006=round(float((e > .06).mean()), 4),
-                                       over_010=round(float((e > .1).mean()), 4)),
+                       edge_error=summary(e), refiner=det.cfg.get('refiner'),
                        date=time.strftime('%Y-%m-%d %H:%M'),
                        training_mix=det.cfg.get('mod_probs', 'game'),   # detectors before `mod_probs`: the game's mix
                        training_cards=det.cfg.get('cards'))   # None: screens of the demo art; else the captures' labels
+            if det.refiner is not None:   # the same detector's boxes before the refiner moves them
+                raw = [det.detect(card_img(folder/t['file']), refine=False)[0] for t in truths]
+                row['edge_error_unrefined'] = summary(edge_errors(raw, truths))
+                row['unrefined_views'] = read_all(folder, truths, pred, raw, TTA)
             for boxes,ds in (('detected', dets), ('true', with_true_boxes(dets, truths))):
                 for views,tta in (('one', ()), ('views', TTA)):
                     row[f'{boxes}_{views}'] = read_all(folder, truths, pred, ds, tta)
