@@ -22,9 +22,9 @@ from .deck import CELL
 from .detect import load_detector, CardDetector, match_boxes, det_counts
 
 # %% auto #0
-__all__ = ['ASPECT', 'TTA', 'card_wh', 'crop_card', 'reading_order', 'crop_margin', 'card_views', 'read_crops', 'read_screen',
-           'image_files', 'read_file', 'watch_folder', 'balatro_read', 'dedup_crops', 'harvest', 'balatro_harvest',
-           'screen_crops', 'tune_on_screens', 'balatro_tune', 'score_screens']
+__all__ = ['ASPECT', 'TTA', 'card_wh', 'crop_card', 'reading_order', 'crop_margin', 'card_views', 'card_models', 'read_crops',
+           'read_screen', 'image_files', 'read_file', 'watch_folder', 'balatro_read', 'dedup_crops', 'harvest',
+           'balatro_harvest', 'screen_crops', 'tune_on_screens', 'balatro_tune', 'score_screens']
 
 # %% ../nbs/15_read.ipynb #93016921
 ASPECT = CELL[1]/CELL[0]   # card height / width
@@ -68,6 +68,7 @@ def reading_order(boxes)->list:
 # %% ../nbs/15_read.ipynb #4a48bb0c
 def crop_margin(predictor:CardPredictor=None, margin:float=None)->float:
     "`margin` if given, else the card model's own crop margin (`data.card_crop`), else 0.08 of a card width."
+    if isinstance(predictor, (list, tuple)): predictor = predictor[0]   # several models cut alike (`card_models`)
     c = None if predictor is None else predictor.cfg.get('crop')
     return margin if margin is not None else 0.08 if c is None else c
 
@@ -86,7 +87,20 @@ def _mean_views(a, n):
     "Rows of `a` averaged over consecutive runs of `n[i]` rows (a card's views)."
     return np.add.reduceat(a, np.cumsum([0, *n[:-1]]), axis=0)/np.asarray(n, np.float32)[:, None]
 
-def read_crops(predictor:CardPredictor, # Card model
+def card_models(predictor)->list:
+    "`predictor` as a list: one card model, or several whose probabilities are averaged (same vocabularies and crops)."
+    ps = list(predictor) if isinstance(predictor, (list, tuple)) else [predictor]
+    if not ps: raise ValueError("no card model given")
+    for p in ps[1:]:
+        if (p.names, p.mods) != (ps[0].names, ps[0].mods):
+            raise ValueError(f"card models to average must have the same names and modifiers, in the same order "
+                             f"({len(ps[0].names)} and {len(p.names)} names)")
+        if crop_margin(p) != crop_margin(ps[0]):
+            raise ValueError(f"card models to average must cut cards alike (crop margins {crop_margin(ps[0])} and "
+                             f"{crop_margin(p)})")
+    return ps
+
+def read_crops(predictor:CardPredictor, # Card model, or a list of them (an ensemble: probabilities averaged)
                crops,                   # Card crops (PIL, read in one batch), or per card a list of views of it
                index:CardIndex=None,    # Optional open-set index for names the head lacks
                known=None,              # Names the head was trained on (default: its vocabulary)
@@ -94,12 +108,16 @@ def read_crops(predictor:CardPredictor, # Card model
               )->list:
     "Read card `crops` (PIL, cut to their card) with `predictor` (and `index` for names it lacks): one dict per card."
     if not crops: return []
+    ps = card_models(predictor); predictor = ps[0]
     views = [list(o) if isinstance(o, (list, tuple)) else [o] for o in crops]
     n,flat = [len(o) for o in views],[v for o in views for v in o]
-    with predictor.precut(): r = predict_arrays(predictor, flat, embed=index is not None and len(index) > 0)
-    pn,pm = _mean_views(r['name_probs'], n),_mean_views(r['mod_probs'], n)   # views averaged, as `Learner.tta` does
-    dec = None if r['emb'] is None else index.decide(pn, pm, _mean_views(r['emb'], n), 'combine', min_prob=min_prob,
-                                                     head_names=predictor.names, mods=predictor.mods, known=known)
+    rs = []
+    for i,p in enumerate(ps):   # the index holds the first model's embeddings
+        with p.precut(): rs.append(predict_arrays(p, flat, embed=i==0 and index is not None and len(index) > 0))
+    avg = lambda k: np.mean([r[k] for r in rs], 0)   # models averaged, as views are (`Learner.tta`)
+    pn,pm,emb = _mean_views(avg('name_probs'), n),_mean_views(avg('mod_probs'), n),rs[0]['emb']
+    dec = None if emb is None else index.decide(pn, pm, _mean_views(emb, n), 'combine', min_prob=min_prob,
+                                                head_names=predictor.names, mods=predictor.mods, known=known)
     out = []
     for i,(a,b) in enumerate(zip(pn, pm)):
         top = np.argsort(-a)[:3]
@@ -116,7 +134,7 @@ def read_crops(predictor:CardPredictor, # Card model
 _KEYS = ('box','name','name_prob','top3','modifier','modifier_prob','score','source')
 
 def read_screen(img,                     # Screenshot: path or PIL image
-                predictor:CardPredictor,  # Card model (`learner.load_card_model`)
+                predictor:CardPredictor,  # Card model (`learner.load_card_model`), or a list of them, averaged
                 detector:CardDetector,    # Card detector (`detect.load_detector`)
                 index:CardIndex=None,     # Optional open-set index for names the head does not know
                 known=None,               # Names the head was trained on (default: its whole vocabulary)
@@ -187,13 +205,15 @@ def watch_folder(folder,             # Folder to watch
 
 # %% ../nbs/15_read.ipynb #862796ad
 def _load_models(model, detector, index=None):
-    pred,det = load_card_model(model, device='cpu'),load_detector(detector)
-    idx = CardIndex.load(index, pred) if index else None
-    return pred,det,idx
+    "Card model(s) (one folder or a list: averaged), detector and optional index, loaded once."
+    ms = [model] if isinstance(model, (str, Path)) else list(model)
+    preds,det = card_models([load_card_model(m, device='cpu') for m in ms]),load_detector(detector)
+    idx = CardIndex.load(index, preds[0]) if index else None
+    return (preds[0] if len(preds)==1 else preds),det,idx
 
 @call_parse_hyphens
 def balatro_read(screenshots:Param('Screenshot files or folders', str, nargs='*'), # Screenshots (none with --watch)
-                 model:str='runs/demo/model',  # Card model folder (balatro_train / tools/demo.sh)
+                 model:Param('Card model folder(s); several are averaged', str, nargs='+')='runs/demo/model',
                  detector:str='runs/screens/detector', # Detector folder (balatro_detector / tools/screens.sh)
                  index:str=None,         # Optional CardIndex folder: open-set fallback for names the model lacks
                  annotate:str=None,      # Folder for annotated copies of the screenshots

@@ -9,6 +9,8 @@ from pathlib import Path
 root = Path(__file__).resolve().parent.parent
 p = argparse.ArgumentParser(description=__doc__)
 p.add_argument('--model', default='runs/demo/model', help='card model folder (default: `bash tools/demo.sh` writes it)')
+p.add_argument('--also-model', action='append', default=[],
+               help='another card model (same names) whose probabilities are averaged with --model\'s when reading')
 p.add_argument('--out', default='runs/screens', help='folder for screens, detector, crops and readings')
 p.add_argument('--detector', default=None, help='use this trained detector instead of training one')
 p.add_argument('--n-test', type=int, default=40, help='held-out screens (sizes 1280x720 to 2560x1440)')
@@ -126,7 +128,7 @@ if inbox.exists(): shutil.rmtree(inbox)
 inbox.mkdir(parents=True)
 t = time.time(); loads['read_start'] = load()
 proc = subprocess.Popen(['balatro_read', '--watch', str(inbox), '--max-files', str(len(truths)), '--timeout', '7200',
-                         '--model', str(reader), '--detector', str(det)],
+                         '--model', str(reader), *a.also_model, '--detector', str(det)],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 err = []
 threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True).start()
@@ -153,6 +155,7 @@ rows = {row: score_screens(results, only(row))['card_acc'] for row in ('jokers',
 
 # the same reading in-process, stage by stage, wall and CPU seconds (CPU time is less sensitive to other jobs)
 pred,dt = load_card_model(reader, device='cpu'),load_detector(det)
+if a.also_model: pred = [pred] + [load_card_model(m, device='cpu') for m in a.also_model]
 def clock(f):
     w,c = time.perf_counter(),time.process_time(); r = f()
     return r,(time.perf_counter()-w, time.process_time()-c)
@@ -175,7 +178,7 @@ res = dict(metrics=metrics, card_acc_by_row=rows,
                                        n_1920x1080=len(secs1080),
                                        wall_per_screenshot=round(times['read_all']/len(truths), 3)),
            stages_1920x1080_median=med,
-           card_model=dict(path=str(reader), names=len(names), tuned=tune, base=str(model)),
+           card_model=dict(path=str(reader), names=len(names), tuned=tune, base=str(model), also=a.also_model),
            detector=dict(path=str(det), **{k:info.get(k) for k in ('thresh','valid_f1','n_train','epochs','shop_p',
                                                                     'voucher_p','seconds','load_avg','trained_here',
                                                                     'rethresh_from','refiner')}),
