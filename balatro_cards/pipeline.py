@@ -87,6 +87,7 @@ def run_pipeline(out:str='runs/demo',  # Folder for everything the job writes (d
                  demo:bool=None,       # Make and use the demo deck (default: when `data` is not given)
                  n_cards:int=DEMO['n_cards'], # Demo deck: distinct card names
                  seed:int=0,           # One seed for deck, augmentation, split, init and sampling
+                 model_seed:int=None,  # Seed of the model's split, init and sampling alone (default: `seed`)
                  aug:bool=True,        # Run the offline augmentation step
                  synth_editions:bool=DEMO['synth_editions'], # Also render Foil, Holographic and Polychrome
                  img_size:int=DEMO['img_size'], # Offline variants' longest side
@@ -110,7 +111,8 @@ def run_pipeline(out:str='runs/demo',  # Folder for everything the job writes (d
     t = time.time()
     tdf = _augment(df, out/'augmented'/'augmented.json', img_size, seed, synth_editions, quiet) if aug else df
     if aug: times['augment'] = time.time()-t
-    kw = dict(df=tdf, data=data, seed=seed, bs=bs, size=size, corner=corner, body_scale=body_scale, **kwargs)
+    mseed = seed if model_seed is None else model_seed   # another model of the same data: `read_screen` averages them
+    kw = dict(df=tdf, data=data, seed=mseed, bs=bs, size=size, corner=corner, body_scale=body_scale, **kwargs)
     model,runs = out/'model',{}
     what = f"{epochs} epochs of " + (f"{epoch_size} images" if epoch_size else "every training row")
     if demo:   # a fresh test deck: train on every capture, calibrate on the calibration deck, score on the test deck
@@ -148,6 +150,7 @@ def run_pipeline(out:str='runs/demo',  # Folder for everything the job writes (d
                temperature=None if cal is None else {k:cal[k] for k in ('name','modifier')},
                config=dict(arch=run['arch'], synth_editions=synth_editions if aug else None, size=run['size'],
                            epochs=epochs, bs=run['bs'], lr=run['lr'], epoch_size=epoch_size, seed=seed,
+                           model_seed=mseed,
                            n_cards=n_cards if demo else None,
                            refit=None if demo else refit, torch_threads=torch.get_num_threads()))
     save_json(res, out/'summary.json')
