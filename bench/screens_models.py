@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 from balatro_cards.core import save_json
 from balatro_cards.learner import load_card_model
-from balatro_cards.detect import load_detector, match_boxes
-from balatro_cards.read import card_views, crop_margin, card_models, TTA, _mean_views
+from balatro_cards.detect import load_detector
+from balatro_cards.read import card_views, crop_margin, card_models, score_screens, TTA, _mean_views
 from balatro_cards.evaluate import predict_arrays
 from balatro_cards.data import card_img
 from screens_views import screens, root
@@ -29,15 +29,14 @@ def probs(pred, views):
     return _mean_views(r['name_probs'], n), _mean_views(r['mod_probs'], n)
 
 def score(preds, dets, truths, P, combo):
-    "Cards and screens entirely right for the models in `combo` averaged."
-    right = cards = whole = 0
-    for d,t,p in zip(dets, truths, P):
+    "`read.score_screens`'s card and screen accuracy for the models in `combo` averaged."
+    res = []
+    for d,p in zip(dets, P):
         pn,pm = (np.mean([p[i][k] for i in combo], 0) for k in (0, 1))
-        got = {j:i for i,j in enumerate(match_boxes(d['boxes'], [o['box'] for o in t['cards']], .5)) if j >= 0}
-        ok = [j in got and preds[0].names[pn[got[j]].argmax()]==o['name'] and preds[0].mods[pm[got[j]].argmax()]==
-              o['modifier'] for j,o in enumerate(t['cards'])]
-        right += sum(ok); cards += len(ok); whole += all(ok) and len(d['boxes'])==len(t['cards'])
-    return dict(card_acc=round(right/cards, 4), screens_right=round(whole/len(truths), 4))
+        res.append([dict(box=b, score=s, name=preds[0].names[a.argmax()], modifier=preds[0].mods[m.argmax()])
+                    for b,s,a,m in zip(d['boxes'], d['scores'], pn, pm)])
+    m = score_screens(res, truths)
+    return dict(card_acc=m['card_acc'], screens_right=m['screens_right'])
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -5,7 +5,8 @@ For each detector and each set of held-out generated screens, `read_screen` read
 detector's boxes or with the true boxes (the detector's tilts either way), each with one view per card (`tta=()`) and
 with the default views (`read.TTA`). It also reports how far the detector's box edges are from the true ones, in card
 widths. A detector with a box refiner (`detect.BoxRefiner`) is also measured with its boxes as they were before the
-refiner moved them (`edge_error_unrefined`, `unrefined_views`). Results -> bench/screens_views.json (one row per detector and screen set, replaced when rerun).
+refiner moved them (`edge_error_unrefined`, `unrefined_views`). Results -> bench/screens_views.json (one row per
+detector and screen set, replaced when rerun).
 
     python bench/screens_views.py --detector runs/screens/detector --screens runs/screens/test --screens 2002
 (a --screens that is a number is a seed: 60 screens are generated into runs/screens/views_SEED once)
